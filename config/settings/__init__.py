@@ -1,0 +1,1 @@
+"""Settings modules: ``base`` (everything, driven by the environment), ``local``, ``test``, ``production``."""

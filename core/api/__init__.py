@@ -1,0 +1,1 @@
+"""Shared DRF bases: authentication, permissions, pagination and the error handler."""

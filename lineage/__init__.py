@@ -1,0 +1,1 @@
+"""Lineage: jobs, runs, version-to-version edges, OpenLineage ingestion and graph traversal."""
