@@ -1,0 +1,15 @@
+"""The root GraphQL schema: each app contributes a Query mixin. Read-only: there is no Mutation type."""
+
+import graphene
+
+from catalog.graphql.schema import CatalogQuery
+from core.graphql.view import CustodianGraphQLView
+from lineage.graphql.schema import LineageQuery
+
+
+class Query(CatalogQuery, LineageQuery, graphene.ObjectType):
+    """Custodian, read-only: assets, versions, lineage and runs."""
+
+
+schema = graphene.Schema(query=Query)
+graphql_view = CustodianGraphQLView.as_view(schema=schema)
