@@ -29,6 +29,7 @@ __all__ = (
     "licence_resolve",
     "licence_update",
     "purpose_create",
+    "purpose_update",
     "source_create",
     "source_update",
     "version_register",
@@ -153,6 +154,19 @@ def purpose_create(*, actor: Actor, name: str, description: str = "", lawful_bas
     purpose.full_clean()
     purpose.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=purpose, after=model_state(purpose))
+    return purpose
+
+
+@transaction.atomic
+def purpose_update(*, purpose: Purpose, data: Mapping[str, Any], actor: Actor) -> Purpose:
+    _require_officer(actor, "change a purpose")
+    purpose = Purpose.objects.select_for_update().get(pk=purpose.pk)
+    before = model_state(purpose)
+    for key, value in data.items():
+        setattr(purpose, key, value)
+    purpose.full_clean()
+    purpose.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=purpose, before=before, after=model_state(purpose))
     return purpose
 
 
