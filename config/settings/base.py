@@ -147,6 +147,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RunStateEnum": "lineage.choices.RunState",
+        "VersionStateEnum": "catalog.choices.VersionState",
+        "AssetStatusEnum": "catalog.choices.AssetStatus",
+    },
 }
 
 #

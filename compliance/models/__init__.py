@@ -1,0 +1,3 @@
+"""Compliance models (scans, findings, subject requests … arrive with their issues)."""
+
+__all__: tuple[str, ...] = ()
