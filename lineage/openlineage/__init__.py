@@ -1,0 +1,133 @@
+"""
+OpenLineage wire protocol for Custodian: body decoding, validation, parsing, facet accessors, Marquez node ids
+and batch reports.
+
+Pure library code: no Django ORM, no settings, no I/O; every limit is an explicit parameter. The typical
+ingestion path is::
+
+    payload = decode_body(request.body, content_encoding=..., max_bytes=...)   # BodyError → 400/413/415
+    result = validate_event(payload)                                           # not result.ok → 422
+    event = parse_event(payload)                                               # → projection
+    key = event_content_hash(payload)                                          # idempotency of the raw row
+"""
+
+from lineage.openlineage.batch import BatchItemResult, batch_report
+from lineage.openlineage.body import BodyError, decode_body
+from lineage.openlineage.events import (
+    CLIENT_TAG_SOURCE,
+    ColumnLineageEntry,
+    DatasetRef,
+    DataSource,
+    Documentation,
+    JobRef,
+    JobType,
+    LifecycleChange,
+    Owner,
+    ParentRef,
+    ParsedEvent,
+    SchemaField,
+    Statistics,
+    Symlink,
+    Tag,
+    column_lineage,
+    data_source,
+    dataset_subtype,
+    dataset_type,
+    documentation,
+    event_content_hash,
+    input_role,
+    is_client_tags_facet,
+    is_model,
+    job_type,
+    lifecycle_change,
+    model_derivation,
+    owners,
+    parent,
+    parse_event,
+    schema_fields,
+    scrub_uri,
+    statistics,
+    symlinks,
+    tags,
+    version_label,
+)
+from lineage.openlineage.facet_rules import (
+    INPUT_ROLES,
+    MODEL_DERIVATION_KINDS,
+    RUN_ID_NAMESPACE,
+    FacetLocation,
+    Finding,
+    check_facet,
+    run_id_from_text,
+)
+from lineage.openlineage.nodeid import NodeId, NodeType, format_node_id, parse_node_id
+from lineage.openlineage.validation import (
+    EVENT_TYPES,
+    EventKind,
+    ValidationResult,
+    Violation,
+    event_kind,
+    parse_event_time,
+    validate_event,
+)
+
+__all__ = (
+    "CLIENT_TAG_SOURCE",
+    "EVENT_TYPES",
+    "INPUT_ROLES",
+    "MODEL_DERIVATION_KINDS",
+    "RUN_ID_NAMESPACE",
+    "BatchItemResult",
+    "BodyError",
+    "ColumnLineageEntry",
+    "DataSource",
+    "DatasetRef",
+    "Documentation",
+    "EventKind",
+    "FacetLocation",
+    "Finding",
+    "JobRef",
+    "JobType",
+    "LifecycleChange",
+    "NodeId",
+    "NodeType",
+    "Owner",
+    "ParentRef",
+    "ParsedEvent",
+    "SchemaField",
+    "Statistics",
+    "Symlink",
+    "Tag",
+    "ValidationResult",
+    "Violation",
+    "batch_report",
+    "check_facet",
+    "column_lineage",
+    "data_source",
+    "dataset_subtype",
+    "dataset_type",
+    "decode_body",
+    "documentation",
+    "event_content_hash",
+    "event_kind",
+    "format_node_id",
+    "input_role",
+    "is_client_tags_facet",
+    "is_model",
+    "job_type",
+    "lifecycle_change",
+    "model_derivation",
+    "owners",
+    "parent",
+    "parse_event",
+    "parse_event_time",
+    "parse_node_id",
+    "run_id_from_text",
+    "schema_fields",
+    "scrub_uri",
+    "statistics",
+    "symlinks",
+    "tags",
+    "validate_event",
+    "version_label",
+)
