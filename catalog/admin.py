@@ -102,9 +102,7 @@ class AssetAdminBase(ServiceAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(self.base_fieldsets)
         if self.kind == AssetKind.MODEL:
-            fieldsets.append(
-                ("Model", {"fields": ("task", "intended_use", "out_of_scope_use", "commercial_use")})
-            )
+            fieldsets.append(("Model", {"fields": ("task", "intended_use", "out_of_scope_use", "commercial_use")}))
         fieldsets.append(("Record", {"fields": ("created_at", "updated_at")}))
         return fieldsets
 
@@ -267,8 +265,12 @@ class LicenceAdmin(ServiceAdmin):
         else:
             data = dict(form.cleaned_data)
             licence = self._run(
-                request, services.licence_create, actor=actor, spdx_id=data.pop("spdx_id"), name=data.pop("name"),
-                **data
+                request,
+                services.licence_create,
+                actor=actor,
+                spdx_id=data.pop("spdx_id"),
+                name=data.pop("name"),
+                **data,
             )
             obj.pk = obj.id = licence.pk
 
@@ -313,7 +315,10 @@ class DeploymentAdmin(ServiceAdmin):
         if change:
             if "retired_at" in form.changed_data and form.cleaned_data.get("retired_at"):
                 self._run(
-                    request, services.deployment_retire, deployment=obj, actor=actor,
+                    request,
+                    services.deployment_retire,
+                    deployment=obj,
+                    actor=actor,
                     retired_at=form.cleaned_data["retired_at"],
                 )
             return

@@ -22,8 +22,14 @@ class AssetFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Asset
-        fields = ("namespace", "status", "consent_status", "contains_personal_data", "special_category",
-                  "commercial_use")
+        fields = (
+            "namespace",
+            "status",
+            "consent_status",
+            "contains_personal_data",
+            "special_category",
+            "commercial_use",
+        )
 
     def filter_licence(self, queryset, name, value):
         return queryset.filter(

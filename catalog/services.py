@@ -253,7 +253,8 @@ def asset_update(*, asset: Asset, data: Mapping[str, Any], actor: Actor, reason:
     if purposes is not None:
         asset.purposes.set(purposes)
     after = model_state(asset)
-    action = AuditAction.APPROVE if status == AssetStatus.APPROVED and before["status"] != status else AuditAction.UPDATE
+    approved = status == AssetStatus.APPROVED and before["status"] != status
+    action = AuditAction.APPROVE if approved else AuditAction.UPDATE
     audit_record(actor=actor, action=action, obj=asset, before=before, after=after, reason=reason)
     return asset
 
@@ -339,7 +340,8 @@ def version_update(*, version: AssetVersion, data: Mapping[str, Any], actor: Act
     frozen |= {key for key in data if key not in VERSION_MUTABLE_FIELDS and key not in AssetVersion.IMMUTABLE_FIELDS}
     if frozen:
         raise ImmutableVersion(
-            f"A registered version is immutable; register a new version instead (refused: {', '.join(sorted(frozen))}).",
+            "A registered version is immutable; register a new version instead "
+            f"(refused: {', '.join(sorted(frozen))}).",
             extra={key: ["This field cannot change after registration."] for key in sorted(frozen)},
         )
     before = model_state(version)

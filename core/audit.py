@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import UTC
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -250,6 +250,9 @@ def verify_chain(*, chunk_size: int = 5000) -> tuple[int, ChainBreak | None]:
     head = AuditChainHead.objects.filter(singleton=1).first()
     head_hash, head_count = (head.last_hash, head.event_count) if head else (GENESIS_HASH, 0)
     if head_hash != prev or head_count != count:
-        return count, ChainBreak(None, f"the chain head records {head_count} events ending in {head_hash[:12]}…, "
-                                       f"the table holds {count} ending in {prev[:12]}…: the newest rows were removed")
+        return count, ChainBreak(
+            None,
+            f"the chain head records {head_count} events ending in {head_hash[:12]}…, "
+            f"the table holds {count} ending in {prev[:12]}…: the newest rows were removed",
+        )
     return count, None

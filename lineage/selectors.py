@@ -124,7 +124,7 @@ def lineage_closure(
     """
     max_depth = _clamp_depth(depth)
     root_ids = list(dict.fromkeys(int(r) for r in roots))
-    reached: dict[int, int] = {r: 0 for r in root_ids}
+    reached: dict[int, int] = dict.fromkeys(root_ids, 0)
     closure = Closure(roots=root_ids, direction=direction, depth=reached)
     frontier = root_ids
     level = 0

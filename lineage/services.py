@@ -89,7 +89,8 @@ def _sync_edges(run: Run) -> int:
     wanted = {(src, dst): role for src, role in inputs for dst in outputs if src != dst}
     existing = set(Edge.objects.filter(run=run).values_list("source_id", "target_id"))
     missing = [
-        Edge(source_id=src, target_id=dst, run=run, role=role) for (src, dst), role in wanted.items()
+        Edge(source_id=src, target_id=dst, run=run, role=role)
+        for (src, dst), role in wanted.items()
         if (src, dst) not in existing
     ]
     Edge.objects.bulk_create(missing, ignore_conflicts=True)
@@ -239,7 +240,9 @@ def version_register_derived(
         job=job,
         inputs=resolved,
         outputs=[snapshot],
-        origin=RunOrigin.REST if actor.channel == "api" else RunOrigin.ADMIN
+        origin=RunOrigin.REST
+        if actor.channel == "api"
+        else RunOrigin.ADMIN
         if actor.channel == "admin"
         else RunOrigin.COMMAND,
         started_at=snapshot.produced_at,

@@ -75,7 +75,8 @@ def graphql(api_client):
 
         def run(query: str, variables: dict | None = None):
             response = client.post(
-                "/graphql/", data=json.dumps({"query": query, "variables": variables or {}}),
+                "/graphql/",
+                data=json.dumps({"query": query, "variables": variables or {}}),
                 content_type="application/json",
             )
             return response.status_code, response.json()
@@ -104,7 +105,7 @@ def _seeded_reference_data(request):
 
     if not Licence.objects.exists():
         import_module("catalog.migrations.0002_seed_licences").seed(django_apps, None)
-    if not Group.objects.filter(name__in=tuple(ROLE_USERS.values())).count() == len(ROLE_USERS):
+    if Group.objects.filter(name__in=tuple(ROLE_USERS.values())).count() != len(ROLE_USERS):
         import_module("core.migrations.0002_role_groups").create_groups(django_apps, None)
         roles.sync_role_permissions()
     yield

@@ -12,17 +12,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _manage(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True,
-        text=True, timeout=300,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
 def test_check_deploy_passes_with_production_settings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        env={"DJANGO_SETTINGS_MODULE": "config.settings.production",
-             "SECRET_KEY": "x" * 20 + "-production-like-secret-key-0123456789abcdef",
-             "CUSTODIAN_SUBJECT_KEY": "subject-key"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": "x" * 20 + "-production-like-secret-key-0123456789abcdef",
+            "CUSTODIAN_SUBJECT_KEY": "subject-key",
+        },
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout

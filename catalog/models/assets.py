@@ -63,9 +63,7 @@ class Asset(TimeStampedModel):
     special_category_condition = models.CharField(
         max_length=255, blank=True, help_text="The Art. 9(2) condition relied on, when special category."
     )
-    contains_personal_data = models.CharField(
-        max_length=10, choices=PersonalData.choices, default=PersonalData.UNKNOWN
-    )
+    contains_personal_data = models.CharField(max_length=10, choices=PersonalData.choices, default=PersonalData.UNKNOWN)
     retention_until = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(
         to=settings.AUTH_USER_MODEL,

@@ -11,9 +11,7 @@ __all__ = ("Deployment",)
 class Deployment(TimeStampedModel):
     """A model version serving somewhere: the last hop of lineage (and the last to act on for an erasure)."""
 
-    model_version = models.ForeignKey(
-        to="catalog.AssetVersion", on_delete=models.PROTECT, related_name="deployments"
-    )
+    model_version = models.ForeignKey(to="catalog.AssetVersion", on_delete=models.PROTECT, related_name="deployments")
     environment = models.CharField(max_length=100, help_text="e.g. production, staging.")
     endpoint = models.CharField(max_length=1000, blank=True)
     deployed_at = models.DateTimeField()

@@ -23,9 +23,7 @@ class AssetVersion(TimeStampedModel):
     size_bytes = models.BigIntegerField(null=True, blank=True)
     row_count = models.BigIntegerField(null=True, blank=True)
     description = models.TextField(blank=True)
-    privacy_measure = models.CharField(
-        max_length=16, choices=PrivacyMeasure.choices, default=PrivacyMeasure.IDENTIFIED
-    )
+    privacy_measure = models.CharField(max_length=16, choices=PrivacyMeasure.choices, default=PrivacyMeasure.IDENTIFIED)
     k_anonymity = models.PositiveIntegerField(null=True, blank=True, help_text="k of k-anonymity, when measured.")
     dp_epsilon = models.FloatField(null=True, blank=True, help_text="Differential privacy ε.")
     dp_delta = models.FloatField(null=True, blank=True, help_text="Differential privacy δ.")
@@ -73,9 +71,7 @@ class Field(models.Model):
 
     class Meta:
         ordering = ("version", "ordinal", "name")
-        constraints = (
-            models.UniqueConstraint(fields=("version", "name"), name="catalog_field_unique_per_version"),
-        )
+        constraints = (models.UniqueConstraint(fields=("version", "name"), name="catalog_field_unique_per_version"),)
 
     def __str__(self) -> str:
         return self.name

@@ -8,3 +8,4 @@ SECRET_KEY = SECRET_KEY or "insecure-local-development-key-change-me"  # noqa: F
 CUSTODIAN_SUBJECT_KEY = CUSTODIAN_SUBJECT_KEY or "insecure-local-subject-key"  # noqa: F405
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"])
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

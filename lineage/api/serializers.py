@@ -110,8 +110,20 @@ class RunOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Run
-        fields = ("id", "run_id", "job", "state", "started_at", "ended_at", "origin", "parent", "inputs", "outputs",
-                  "facets", "created_at")
+        fields = (
+            "id",
+            "run_id",
+            "job",
+            "state",
+            "started_at",
+            "ended_at",
+            "origin",
+            "parent",
+            "inputs",
+            "outputs",
+            "facets",
+            "created_at",
+        )
 
     def get_job(self, obj: Run) -> dict:
         return {"namespace": obj.job.namespace, "name": obj.job.name, "job_type": obj.job.job_type}

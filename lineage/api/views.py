@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
 from catalog.api.serializers import VersionOutputSerializer
+from catalog.exceptions import ImmutableVersion
 from catalog.filters import VersionFilterSet
 from catalog.services import version_update
 from core import roles
@@ -52,9 +53,7 @@ class VersionViewSet(ReadWriteViewSet):
         asset = data.pop("asset")
         _require_owner(request, asset)
         inputs = [(item["version"], item.get("role")) for item in data.pop("inputs", [])]
-        version, _run = services.version_register_derived(
-            actor=api_actor(request), asset=asset, inputs=inputs, **data
-        )
+        version, _run = services.version_register_derived(actor=api_actor(request), asset=asset, inputs=inputs, **data)
         version = catalog_selectors.version_list().get(pk=version.pk)
         return Response(VersionOutputSerializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -63,6 +62,12 @@ class VersionViewSet(ReadWriteViewSet):
         version = self.get_object()
         payload = VersionUpdateSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
+        refused = sorted(set(request.data) - set(payload.fields))
+        if refused:
+            raise ImmutableVersion(
+                f"A registered version is immutable; register a new version instead (refused: {', '.join(refused)}).",
+                extra={key: ["This field cannot change after registration."] for key in refused},
+            )
         version_update(version=version, data=payload.validated_data, actor=api_actor(request))
         return Response(VersionOutputSerializer(catalog_selectors.version_list().get(pk=version.pk)).data)
 
@@ -109,8 +114,10 @@ class RunViewSet(ReadWriteViewSet):
             actor=actor, namespace=data.pop("job_namespace"), name=data.pop("job_name"), job_type=data.pop("job_type")
         )
         inputs = [
-            (item["version"], item.get("role") or services.default_input_role(version=item["version"],
-                                                                                job_type=job.job_type))
+            (
+                item["version"],
+                item.get("role") or services.default_input_role(version=item["version"], job_type=job.job_type),
+            )
             for item in data.pop("inputs", [])
         ]
         run = services.run_record(actor=actor, job=job, inputs=inputs, outputs=outputs, **data)

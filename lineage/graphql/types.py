@@ -69,15 +69,17 @@ class RunType(DjangoObjectType):
     @staticmethod
     def resolve_inputs(root: Run, info):
         return [
-            RunInputType(version_id=i.version_id, asset=i.version.asset.qualified_name, version=i.version.version,
-                         role=i.role)
+            RunInputType(
+                version_id=i.version_id, asset=i.version.asset.qualified_name, version=i.version.version, role=i.role
+            )
             for i in root.inputs.all()
         ]
 
     @staticmethod
     def resolve_outputs(root: Run, info):
         return [
-            RunInputType(version_id=o.version_id, asset=o.version.asset.qualified_name, version=o.version.version,
-                         role="output")
+            RunInputType(
+                version_id=o.version_id, asset=o.version.asset.qualified_name, version=o.version.version, role="output"
+            )
             for o in root.outputs.all()
         ]

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -13,8 +14,9 @@ SYSTEM = Actor.system("tests")
 
 def _register(n: int) -> None:
     for i in range(n):
-        services.asset_register(actor=SYSTEM, kind=AssetKind.DATASET, namespace="s3://a", name=f"d{i}",
-                                licence="CC0-1.0")
+        services.asset_register(
+            actor=SYSTEM, kind=AssetKind.DATASET, namespace="s3://a", name=f"d{i}", licence="CC0-1.0"
+        )
 
 
 @pytest.mark.django_db
@@ -81,7 +83,7 @@ def test_a_failed_change_leaves_no_audit_event():
     # given a duplicate registration, which fails validation inside the service's transaction
     _register(1)
     # when
-    with pytest.raises(Exception), transaction.atomic():
+    with pytest.raises(ValidationError), transaction.atomic():
         services.asset_register(actor=SYSTEM, kind=AssetKind.DATASET, namespace="s3://a", name="d0")
     # then
     assert AuditEvent.objects.count() == 1

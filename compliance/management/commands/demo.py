@@ -50,7 +50,7 @@ class Command(BaseCommand):
             created = self._catalog(actor, scientist)
         self.stdout.write(self.style.SUCCESS("Demo catalog " + ("loaded." if created else "already present.")))
         if not quiet_credentials:
-            self.stdout.write("Users (password: %s):" % password)
+            self.stdout.write(f"Users (password: {password}):")
             for username, role, _ in USERS:
                 token = Token.objects.get_or_create(user=users[username])[0].key
                 self.stdout.write(f"  {username:<10} role {role:<19} API token {token}")
@@ -97,75 +97,186 @@ class Command(BaseCommand):
     def _catalog(self, officer: Actor, scientist: Actor) -> bool:
         if Asset.objects.filter(namespace="mlflow://registry", name="models/support-classifier-ft-int8").exists():
             return False
-        crm = self._source(officer, "Support desk (internal)", SourceKind.INTERNAL_SYSTEM,
-                           uri="postgres://support-db:5432", jurisdiction="EU")
-        vendor = self._source(officer, "Acme Reviews (vendor)", SourceKind.VENDOR_PURCHASE, supplier="Acme Data Ltd",
-                              agreement_reference="ACME-2026-014", acquired_on=_at(3, 10).date())
-        crawl = self._source(officer, "Community forum crawl", SourceKind.WEB_SCRAPE,
-                             uri="https://forum.example.org", description="Public forum posts, robots.txt honoured.")
-        support = self._purpose(officer, "Customer support automation", LawfulBasis.LEGITIMATE_INTERESTS,
-                                "Route and answer support tickets automatically.")
+        crm = self._source(
+            officer,
+            "Support desk (internal)",
+            SourceKind.INTERNAL_SYSTEM,
+            uri="postgres://support-db:5432",
+            jurisdiction="EU",
+        )
+        vendor = self._source(
+            officer,
+            "Acme Reviews (vendor)",
+            SourceKind.VENDOR_PURCHASE,
+            supplier="Acme Data Ltd",
+            agreement_reference="ACME-2026-014",
+            acquired_on=_at(3, 10).date(),
+        )
+        crawl = self._source(
+            officer,
+            "Community forum crawl",
+            SourceKind.WEB_SCRAPE,
+            uri="https://forum.example.org",
+            description="Public forum posts, robots.txt honoured.",
+        )
+        support = self._purpose(
+            officer,
+            "Customer support automation",
+            LawfulBasis.LEGITIMATE_INTERESTS,
+            "Route and answer support tickets automatically.",
+        )
 
         tickets = self._asset(
-            scientist, AssetKind.DATASET, "s3://raw", "support/tickets", source=crm, licence="NOASSERTION",
-            description="Raw support tickets with customer emails and names.", lawful_basis=LawfulBasis.CONSENT,
-            consent_status=ConsentStatus.GIVEN, purposes=[support],
+            scientist,
+            AssetKind.DATASET,
+            "s3://raw",
+            "support/tickets",
+            source=crm,
+            licence="NOASSERTION",
+            description="Raw support tickets with customer emails and names.",
+            lawful_basis=LawfulBasis.CONSENT,
+            consent_status=ConsentStatus.GIVEN,
+            purposes=[support],
         )
         reviews = self._asset(
-            scientist, AssetKind.DATASET, "s3://vendor", "acme/product-reviews", source=vendor, licence="CC-BY-NC-4.0",
+            scientist,
+            AssetKind.DATASET,
+            "s3://vendor",
+            "acme/product-reviews",
+            source=vendor,
+            licence="CC-BY-NC-4.0",
             description="Purchased product reviews; licensed for non-commercial use only.",
-            lawful_basis=LawfulBasis.NOT_APPLICABLE, consent_status=ConsentStatus.NOT_REQUIRED,
+            lawful_basis=LawfulBasis.NOT_APPLICABLE,
+            consent_status=ConsentStatus.NOT_REQUIRED,
         )
         forum = self._asset(
-            scientist, AssetKind.DATASET, "s3://raw", "web/forum-posts", source=crawl, licence="CC-BY-SA-4.0",
-            description="Scraped forum posts.", lawful_basis=LawfulBasis.LEGITIMATE_INTERESTS,
+            scientist,
+            AssetKind.DATASET,
+            "s3://raw",
+            "web/forum-posts",
+            source=crawl,
+            licence="CC-BY-SA-4.0",
+            description="Scraped forum posts.",
+            lawful_basis=LawfulBasis.LEGITIMATE_INTERESTS,
         )
         clean = self._asset(
-            scientist, AssetKind.DATASET, "s3://clean", "support/tickets-clean", licence="NOASSERTION",
-            description="Tickets deduplicated, joined with reviews, signatures stripped.", purposes=[support],
+            scientist,
+            AssetKind.DATASET,
+            "s3://clean",
+            "support/tickets-clean",
+            licence="NOASSERTION",
+            description="Tickets deduplicated, joined with reviews, signatures stripped.",
+            purposes=[support],
         )
         base = self._asset(
-            scientist, AssetKind.MODEL, "mlflow://registry", "models/support-classifier", licence="Apache-2.0",
-            description="Ticket intent classifier.", task="text-classification",
+            scientist,
+            AssetKind.MODEL,
+            "mlflow://registry",
+            "models/support-classifier",
+            licence="Apache-2.0",
+            description="Ticket intent classifier.",
+            task="text-classification",
             intended_use="Route incoming support tickets to the right queue.",
         )
         tuned = self._asset(
-            scientist, AssetKind.MODEL, "mlflow://registry", "models/support-classifier-ft", licence="Apache-2.0",
-            description="Fine-tuned on forum posts for product vocabulary.", task="text-classification",
+            scientist,
+            AssetKind.MODEL,
+            "mlflow://registry",
+            "models/support-classifier-ft",
+            licence="Apache-2.0",
+            description="Fine-tuned on forum posts for product vocabulary.",
+            task="text-classification",
         )
         quantised = self._asset(
-            scientist, AssetKind.MODEL, "mlflow://registry", "models/support-classifier-ft-int8",
-            licence="Apache-2.0", description="INT8 quantisation for CPU serving.", task="text-classification",
-            commercial_use=True, intended_use="Production ticket routing.",
+            scientist,
+            AssetKind.MODEL,
+            "mlflow://registry",
+            "models/support-classifier-ft-int8",
+            licence="Apache-2.0",
+            description="INT8 quantisation for CPU serving.",
+            task="text-classification",
+            commercial_use=True,
+            intended_use="Production ticket routing.",
         )
 
-        schema = [{"name": "ticket_id", "data_type": "integer"}, {"name": "email", "data_type": "string"},
-                  {"name": "customer_name", "data_type": "string"}, {"name": "body", "data_type": "string"}]
-        tickets_v1 = self._version(scientist, tickets, "2026-11-01", uri="s3://raw/support/tickets/2026-11-01.csv",
-                                   row_count=48_211, fields=schema, produced_at=_at(1))
-        reviews_v1 = self._version(scientist, reviews, "v3", uri="s3://vendor/acme/product-reviews/v3.parquet",
-                                   row_count=120_000, produced_at=_at(2))
-        forum_v1 = self._version(scientist, forum, "2026-10", uri="s3://raw/web/forum-posts/2026-10.jsonl",
-                                 row_count=310_552, produced_at=_at(2))
-        clean_v1 = self._version(
-            scientist, clean, "2026-11-03", uri="s3://clean/support/tickets-clean/2026-11-03.parquet",
-            inputs=[(tickets_v1, InputRole.DATA), (reviews_v1, InputRole.DATA)], job_type=JobType.ETL,
-            privacy_measure=PrivacyMeasure.PSEUDONYMISED, row_count=51_873, produced_at=_at(3),
+        schema = [
+            {"name": "ticket_id", "data_type": "integer"},
+            {"name": "email", "data_type": "string"},
+            {"name": "customer_name", "data_type": "string"},
+            {"name": "body", "data_type": "string"},
+        ]
+        tickets_v1 = self._version(
+            scientist,
+            tickets,
+            "2026-11-01",
+            uri="s3://raw/support/tickets/2026-11-01.csv",
+            row_count=48_211,
+            fields=schema,
+            produced_at=_at(1),
         )
-        base_v1 = self._version(scientist, base, "1", uri="s3://models/support-classifier/1",
-                                inputs=[(clean_v1, InputRole.TRAINING_DATA)], job_type=JobType.TRAINING,
-                                produced_at=_at(5))
-        tuned_v1 = self._version(scientist, tuned, "1", uri="s3://models/support-classifier-ft/1",
-                                 inputs=[(base_v1, InputRole.BASE_MODEL), (forum_v1, InputRole.TRAINING_DATA)],
-                                 job_type=JobType.FINE_TUNING, produced_at=_at(8))
-        int8_v1 = self._version(scientist, quantised, "1", uri="s3://models/support-classifier-ft-int8/1",
-                                inputs=[(tuned_v1, InputRole.BASE_MODEL)], job_type=JobType.QUANTISATION,
-                                produced_at=_at(9))
+        reviews_v1 = self._version(
+            scientist,
+            reviews,
+            "v3",
+            uri="s3://vendor/acme/product-reviews/v3.parquet",
+            row_count=120_000,
+            produced_at=_at(2),
+        )
+        forum_v1 = self._version(
+            scientist,
+            forum,
+            "2026-10",
+            uri="s3://raw/web/forum-posts/2026-10.jsonl",
+            row_count=310_552,
+            produced_at=_at(2),
+        )
+        clean_v1 = self._version(
+            scientist,
+            clean,
+            "2026-11-03",
+            uri="s3://clean/support/tickets-clean/2026-11-03.parquet",
+            inputs=[(tickets_v1, InputRole.DATA), (reviews_v1, InputRole.DATA)],
+            job_type=JobType.ETL,
+            privacy_measure=PrivacyMeasure.PSEUDONYMISED,
+            row_count=51_873,
+            produced_at=_at(3),
+        )
+        base_v1 = self._version(
+            scientist,
+            base,
+            "1",
+            uri="s3://models/support-classifier/1",
+            inputs=[(clean_v1, InputRole.TRAINING_DATA)],
+            job_type=JobType.TRAINING,
+            produced_at=_at(5),
+        )
+        tuned_v1 = self._version(
+            scientist,
+            tuned,
+            "1",
+            uri="s3://models/support-classifier-ft/1",
+            inputs=[(base_v1, InputRole.BASE_MODEL), (forum_v1, InputRole.TRAINING_DATA)],
+            job_type=JobType.FINE_TUNING,
+            produced_at=_at(8),
+        )
+        int8_v1 = self._version(
+            scientist,
+            quantised,
+            "1",
+            uri="s3://models/support-classifier-ft-int8/1",
+            inputs=[(tuned_v1, InputRole.BASE_MODEL)],
+            job_type=JobType.QUANTISATION,
+            produced_at=_at(9),
+        )
         if not Deployment.objects.filter(model_version=int8_v1).exists():
             catalog_services.deployment_create(
-                actor=scientist, model_version=int8_v1, environment="production",
-                endpoint="https://api.example.com/v1/tickets/route", deployed_at=_at(10),
+                actor=scientist,
+                model_version=int8_v1,
+                environment="production",
+                endpoint="https://api.example.com/v1/tickets/route",
+                deployed_at=_at(10),
             )
-        catalog_services.asset_update(asset=tickets, data={"status": AssetStatus.APPROVED}, actor=officer,
-                                      reason="Reviewed for the demo.")
+        catalog_services.asset_update(
+            asset=tickets, data={"status": AssetStatus.APPROVED}, actor=officer, reason="Reviewed for the demo."
+        )
         return True

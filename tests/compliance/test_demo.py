@@ -1,0 +1,35 @@
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Asset, AssetVersion, Deployment
+from core.audit import verify_chain
+from core.models import User
+from lineage.selectors import lineage_upstream
+
+
+@pytest.mark.django_db
+def test_demo_loads_the_story_once(capsys):
+    # when
+    call_command("demo")
+    call_command("demo")
+    # then
+    out = capsys.readouterr().out
+    assert "Demo catalog loaded." in out and "Demo catalog already present." in out
+    assert set(User.objects.values_list("username", flat=True)) >= {"officer", "scientist", "auditor"}
+    assert Asset.objects.filter(declared_licence__spdx_id="CC-BY-NC-4.0").count() == 1
+    assert Deployment.objects.count() == 1
+    quantised = AssetVersion.objects.get(asset__name="models/support-classifier-ft-int8")
+    upstream = {n.asset for n in lineage_upstream(version=quantised).nodes}
+    assert {
+        "mlflow://registry/models/support-classifier",
+        "s3://vendor/acme/product-reviews",
+        "s3://raw/support/tickets",
+    } <= upstream
+    assert verify_chain()[1] is None
+
+
+@pytest.mark.django_db
+def test_demo_users_can_log_in_with_the_configured_password(monkeypatch):
+    monkeypatch.setenv("CUSTODIAN_DEMO_PASSWORD", "s3cret-demo")
+    call_command("demo", "--quiet-credentials")
+    assert User.objects.get(username="auditor").check_password("s3cret-demo")
