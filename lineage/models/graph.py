@@ -20,9 +20,7 @@ class Job(TimeStampedModel):
 
     class Meta:
         ordering = ("namespace", "name")
-        constraints = (
-            models.UniqueConstraint(fields=("namespace", "name"), name="lineage_job_unique_namespace_name"),
-        )
+        constraints = (models.UniqueConstraint(fields=("namespace", "name"), name="lineage_job_unique_namespace_name"),)
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}"
@@ -36,9 +34,7 @@ class Run(TimeStampedModel):
     state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.NEW)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    parent = models.ForeignKey(
-        to="self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
-    )
+    parent = models.ForeignKey(to="self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
     facets = models.JSONField(default=dict, blank=True)
     origin = models.CharField(max_length=16, choices=RunOrigin.choices, default=RunOrigin.REST)
     created_by = models.ForeignKey(
@@ -100,9 +96,7 @@ class Edge(models.Model):
 
     class Meta:
         ordering = ("id",)
-        constraints = (
-            models.UniqueConstraint(fields=("source", "target", "run"), name="lineage_edge_unique"),
-        )
+        constraints = (models.UniqueConstraint(fields=("source", "target", "run"), name="lineage_edge_unique"),)
         indexes = (models.Index(fields=("target", "source"), name="lineage_edge_target_source_idx"),)
 
     def __str__(self) -> str:
