@@ -223,7 +223,7 @@ def event_content_hash(payload: Any) -> str:
     SHA-256 (hex) of the event's canonical JSON: sorted keys, compact separators, ``ensure_ascii=False``, UTF-8.
 
     Two deliveries of the same event hash alike whatever their key order or whitespace (the idempotency key of
-    the raw event table).
+    the raw event table). Raises ``ValueError`` for NaN/Infinity, which ``decode_body`` never produces.
     """
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -6,10 +6,11 @@ Namespaces contain ``:`` (``s3://bucket``, ``postgres://host:5432``, ``kafka://h
 names, so splitting is heuristic, as in Marquez (``NodeId.parts``): a ``:`` followed by ``//`` never separates,
 and inside a URI namespace (``scheme://…``) a ``:<digits>`` port followed by ``:`` or ``,`` belongs to the
 namespace. Marquez skips every ``:<digit>``; here the port rule is limited to URI authorities so that
-``dataset:s3://b:2024/events`` and ``job:airflow:123`` split as intended. Known ambiguities: a name whose
-first segment is all digits directly after a URI host (``s3://b:2024:x`` reads as host ``b`` port ``2024``) and a
-name containing ``#`` (read as a version separator). The dataset/field split uses the **last** ``:``, so field
-names must not contain ``:``.
+``dataset:s3://b:2024/events``, ``dataset:s3://b:2024`` and ``job:airflow:123`` split as intended. Known
+ambiguities: a name that starts with ``<digits>:`` directly after a URI host (``s3://b:2024:x`` reads as namespace
+``s3://b:2024``, name ``x``), a URI namespace with a port but no name (``postgres://h:5432`` reads as namespace
+``postgres://h``, name ``5432``) and a name containing ``#`` (read as a version separator). The dataset/field
+split uses the **last** ``:``, so field names must not contain ``:``.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ from lineage.openlineage.facet_rules import (
     EXPERIMENTAL_FACETS,
     FACET_RULES,
     FacetLocation,
+    Finding,
     check_facet,
     coerce_run_id,
     join_path,
@@ -61,7 +62,6 @@ EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 EVENT_TYPES: tuple[str, ...] = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
 """The RunEvent ``eventType`` values of the spec."""
 
-_FACET_CONTAINERS = frozenset({"facets", "inputFacets", "outputFacets"})
 _STRICT_LOCATIONS: frozenset[FacetLocation] = frozenset({"run", "job"})
 _DELETABLE_LOCATIONS: frozenset[FacetLocation] = frozenset({"job", "dataset", "input", "output"})
 
@@ -448,6 +448,6 @@ def _validate_facets(facets: Any, path: str, location: FacetLocation, out: _Coll
         _report(findings, out, strict=strict)
 
 
-def _report(findings: list[Any], out: _Collector, *, strict: bool) -> None:
+def _report(findings: list[Finding], out: _Collector, *, strict: bool) -> None:
     for finding in findings:
         out.report(finding.path, finding.message, finding.code, strict=strict)
