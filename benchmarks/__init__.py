@@ -1,0 +1,1 @@
+"""Runnable workloads measured against the targets in DESIGN.md (make bench)."""
