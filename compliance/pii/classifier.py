@@ -423,7 +423,7 @@ def _decide(cells: Sequence[tuple[str, list[Hit]]], *, sensitive: bool, floor: f
             covered[entity] += share >= _COVER
 
     def score_of(entity: str) -> EntityScore:
-        return EntityScore(entity, present[entity] / n, score_sum[entity] / present[entity])
+        return EntityScore(entity, round(present[entity] / n, 4), round(score_sum[entity] / present[entity], 4))
 
     rank = sorted(
         present, key=lambda e: (wilson_lower_bound(covered[e], n), score_sum[e] / present[e], e), reverse=True

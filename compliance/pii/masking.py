@@ -16,6 +16,8 @@ __all__ = ["mask_value"]
 
 _ALNUM = re.compile(r"[^\W_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_DIGIT = re.compile(r"\d")
 
 
 def _mask_keep_last(text: str, keep: int) -> str:
@@ -53,8 +55,8 @@ def _initials(text: str) -> str:
 
 
 def _mask_words(text: str) -> str:
-    """Each word becomes its first letter and ``***``; each number becomes ``#`` per digit."""
-    return _WORD.sub(lambda m: "#" * len(m.group()) if m.group().isdigit() else m.group()[0] + "***", text)
+    """Each word becomes its first letter and ``***``; each token holding a digit becomes ``#`` per character."""
+    return _TOKEN.sub(lambda m: "#" * len(m.group()) if _DIGIT.search(m.group()) else m.group()[0] + "***", text)
 
 
 def _mask_ip(text: str) -> str:
