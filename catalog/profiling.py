@@ -73,6 +73,12 @@ _ZONE_PATTERN = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _BOOLEAN_TEXTS = pa.array(["true", "false", "True", "False", "TRUE", "FALSE"], type=pa.large_string())
 _BOOLEAN_FIRST_BYTES = np.array([ord(c) for c in "tTfF"], dtype=np.uint8)
 _ZERO, _NINE, _PLUS, _MINUS, _DOT = (np.uint8(ord(c)) for c in "09+-.")
+_CLASS_OTHER, _CLASS_DIGIT, _CLASS_DOT, _CLASS_EXPONENT, _CLASS_SIGN = range(5)
+_BYTE_CLASS = np.full(256, _CLASS_OTHER, dtype=np.uint8)
+_BYTE_CLASS[ord("0") : ord("9") + 1] = _CLASS_DIGIT
+_BYTE_CLASS[[ord(".")]] = _CLASS_DOT
+_BYTE_CLASS[[ord("e"), ord("E")]] = _CLASS_EXPONENT
+_BYTE_CLASS[[ord("+"), ord("-")]] = _CLASS_SIGN
 _BYTE_WEIGHT = np.ones(256, dtype=np.int64)  # "other" bytes count in the lowest 16 bits
 _BYTE_WEIGHT[ord("0") : ord("9") + 1] = 0
 _BYTE_WEIGHT[[ord(".")]] = 1 << 16
@@ -677,6 +683,20 @@ def _finite_numbers(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     parse of the screened values fails, the pattern sorts them out (only mixed content gets there).
     """
     offsets, data = _string_buffers(strings)
+    classes = np.bincount(_BYTE_CLASS[data[offsets[0] : offsets[-1]]], minlength=5)
+    if (
+        not classes[_CLASS_OTHER]
+        and classes[_CLASS_DOT] <= len(strings)
+        and classes[_CLASS_SIGN] <= len(strings) + classes[_CLASS_EXPONENT]
+    ):
+        # Whole-column numbers are the common case: one parse, no per-value screen (unless the parse fails).
+        try:
+            parsed = pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            pass
+        else:
+            finite = np.isfinite(parsed) & strings.is_valid().to_numpy(zero_copy_only=False)
+            return finite, parsed[finite]
     # One running sum counts four byte classes at once, 16 bits each: other, dot, exponent, sign.
     totals = np.concatenate(([0], np.cumsum(_BYTE_WEIGHT[data[offsets[0] : offsets[-1]]], dtype=np.int64)))
     packed = totals[offsets[1:] - offsets[0]] - totals[offsets[:-1] - offsets[0]]

@@ -41,8 +41,8 @@ NULL_TOKENS = ("", "NULL", "null", "Null", "NA", "N/A", "n/a", "NaN", "nan", "No
 _DELIMITERS = (",", "\t", ";", "|")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _BARE_CR = re.compile(r"\r(?!\n)")
-_MIN_BLOCK = 1 << 20
-_MAX_BLOCK = 64 << 20
+_MIN_BLOCK = 2 << 20
+_MAX_BLOCK = 32 << 20
 
 
 class DelimitedReader(SourceReader):
@@ -100,6 +100,8 @@ class DelimitedReader(SourceReader):
             if record:
                 records += 1
                 multiline = multiline or any("\n" in field or "\r" in field for field in record)
+        # Upper bound in bytes (4 per character) of the longest line seen; sizes pyarrow's blocks.
+        self._longest_record_bytes = 4 * max((len(line) for line in text.splitlines()), default=0)
         self._sample_records = records
         self._sample_is_complete = complete
         self._sample_data_bytes = len(text[header_end:].encode(self.encoding.codec))
@@ -189,7 +191,7 @@ class DelimitedReader(SourceReader):
         if end is not None and end <= start:
             return
         column_types = {name: pa.string() for name in self.columns}
-        block_size = _block_size(self._sample_data_bytes, self._sample_records, self.chunk_rows)
+        block_size = _block_size(self._longest_record_bytes)
         with translate_file_errors(self.source.path, encoding_label=self.encoding.label):
             stream = self.source.open_stream(start=start, end=end)
             try:
@@ -214,9 +216,7 @@ class DelimitedReader(SourceReader):
                     if "Empty CSV file" in str(error):
                         return
                     raise
-                for batch in batches:
-                    for offset in range(0, batch.num_rows, self.chunk_rows):
-                        yield batch.slice(offset, self.chunk_rows).to_pandas()
+                yield from _rechunk(batches, self.chunk_rows)
             except pa.ArrowInvalid as error:
                 raise self._explain(error, start=start, end=end) from None
             finally:
@@ -229,12 +229,16 @@ class DelimitedReader(SourceReader):
                 f"could not decode as {self.encoding.label}: invalid byte sequence after the first "
                 f"{SAMPLE_BYTES:,} bytes (the encoding was detected from the start of the file)"
             )
+        if "straddling object" in message:
+            block = _block_size(self._longest_record_bytes)
+            return SourceReadError(f"a CSV record is longer than {block:,} bytes (or a quote is never closed)")
         if "columns, got" in message:
             located = self._locate_ragged_row(start=start, end=end)
             if located is not None:
                 row, line, fields = located
                 return SourceReadError(
-                    f"CSV row {row:,} has {fields:,} fields, header has {len(self.columns):,} (line {line:,})"
+                    f"CSV row {row:,} has {fields:,} field{'' if fields == 1 else 's'}, "
+                    f"header has {len(self.columns):,} (line {line:,})"
                 )
             found = re.search(r"Expected (\d+) columns, got (\d+)", message)
             if found:
@@ -303,9 +307,32 @@ def _end_of_line(text: str, line_number: int) -> int | None:
     return None
 
 
-def _block_size(sample_bytes: int, sample_records: int, chunk_rows: int) -> int:
-    per_row = sample_bytes / sample_records if sample_records else 256
-    return int(min(_MAX_BLOCK, max(_MIN_BLOCK, per_row * chunk_rows)))
+def _block_size(longest_record_bytes: int) -> int:
+    # pyarrow keeps a few dozen blocks in flight: small blocks keep memory flat (~100 MiB at 2 MiB), but a record
+    # must fit in one block.
+    return int(min(_MAX_BLOCK, max(_MIN_BLOCK, 16 * longest_record_bytes)))
+
+
+def _rechunk(batches: Iterator[pa.RecordBatch], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Regroup pyarrow's block-sized batches into DataFrames of exactly ``chunk_rows`` rows (the last: fewer)."""
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        if pending_rows < chunk_rows:
+            continue
+        table = pa.Table.from_batches(pending)
+        offset = 0
+        while pending_rows - offset >= chunk_rows:
+            yield table.slice(offset, chunk_rows).to_pandas()
+            offset += chunk_rows
+        rest = table.slice(offset)
+        pending, pending_rows = rest.to_batches(), rest.num_rows
+    if pending_rows:
+        yield pa.Table.from_batches(pending).to_pandas()
 
 
 def _raise_csv_field_limit() -> None:

@@ -29,6 +29,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # Above this share of control characters (other than tab, CR, LF, FF) a decoded sample is binary junk.
 _MAX_CONTROL_SHARE = 0.01
 # Codecs in which b"\n" is always a line feed, never part of a multi-byte character: byte ranges may be split there.
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
 _LINE_SAFE_PREFIXES = ("utf_8", "ascii", "latin_1", "iso8859", "cp125", "cp437", "cp850", "mac_", "koi8")
 
 
@@ -120,9 +121,16 @@ def _utf16_without_bom(sample: bytes) -> str | None:
 def _detect_legacy(sample: bytes, *, complete: bool) -> TextEncoding:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
-    if best is None or best.encoding is None:
+    matches = list(from_bytes(sample))
+    if not matches:
         raise SourceReadError(f"could not decode as {_TRIED}: the bytes do not look like text in any encoding")
+    best = matches[0]
+    # Short Western samples often fit several code pages equally well (Müller reads the same in cp1250 and
+    # cp1252); among equally good readings the Western one is by far the most likely.
+    for match in matches:
+        if match.encoding in _WESTERN and match.chaos <= best.chaos and match.coherence >= best.coherence - 0.05:
+            best = match
+            break
     codec = codecs.lookup(best.encoding).name.replace("-", "_")
     if codec.startswith("utf_16") or codec.startswith("utf_32"):
         # Without a BOM or a NUL pattern UTF-16 is a guess on junk; a legacy single-byte reading is safer.

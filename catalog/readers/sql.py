@@ -65,7 +65,14 @@ class SqlReader(SourceReader):
         if not self._query_text:
             raise SourceReadError("a database source needs query=: a table name or a SELECT statement")
         self._check_sqlite_file()
-        self._engine: Engine = sa.create_engine(self._url, poolclass=NullPool)
+        try:
+            self._engine: Engine = sa.create_engine(self._url, poolclass=NullPool)
+        except ImportError:
+            raise SourceReadError(
+                f"cannot connect to database: no driver installed for {self._url.drivername}"
+            ) from None
+        except (SQLAlchemyError, ArgumentError, TypeError, ValueError) as error:
+            raise SourceReadError(f"cannot connect to database: {scrub_secrets(str(error))[:300]}") from None
         self._table: sa.Table | None = None
         self._key: sa.Column | None = None
         with self._connect() as connection:
