@@ -79,6 +79,26 @@ class Asset(TimeStampedModel):
     intended_use = models.TextField(blank=True)
     out_of_scope_use = models.TextField(blank=True)
     commercial_use = models.BooleanField(default=False, help_text="The model is used commercially.")
+    # OpenLineage metadata (projected by lineage ingestion; see lineage/ingestion.py).
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Other identifiers of this asset: [{"namespace", "name", "type"}] (symlinks, renames).',
+    )
+    external_owners = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Owners named by producers (ownership facet): [{"name": "team:data", "type": "MAINTAINER"}].',
+    )
+    facets = models.JSONField(default=dict, blank=True, help_text="Current OpenLineage dataset facets, verbatim.")
+    pii_suggestions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Personal data named by producers\' tags, for the compliance review: [{"field", "entity", "tag"}].',
+    )
+    dropped_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a producer reported the dataset dropped (lifecycleStateChange DROP)."
+    )
 
     class Meta:
         ordering = ("namespace", "name")

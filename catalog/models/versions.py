@@ -29,6 +29,9 @@ class AssetVersion(TimeStampedModel):
     dp_delta = models.FloatField(null=True, blank=True, help_text="Differential privacy δ.")
     quality_profile = models.JSONField(default=dict, blank=True)
     pii_summary = models.JSONField(default=dict, blank=True)
+    facets = models.JSONField(
+        default=dict, blank=True, help_text="OpenLineage dataset facets sent by the run that produced this version."
+    )
     state = models.CharField(max_length=16, choices=VersionState.choices, default=VersionState.ACTIVE)
     produced_at = models.DateTimeField(
         default=timezone.now, db_index=True, help_text="When this version came into being (event time for lineage)."
@@ -68,6 +71,10 @@ class Field(models.Model):
     ordinal = models.PositiveIntegerField(default=0)
     description = models.TextField(blank=True)
     pii_entities = models.JSONField(default=list, blank=True, help_text="Confirmed PII entity types.")
+    tags = models.JSONField(default=list, blank=True, help_text='Producer tags of the column: [{"key", "value"}].')
+    pii_suggestions = models.JSONField(
+        default=list, blank=True, help_text="PII entity types named by producer tags, awaiting review."
+    )
 
     class Meta:
         ordering = ("version", "ordinal", "name")
