@@ -15,6 +15,7 @@ from django.utils import timezone
 from catalog.choices import AssetKind, AssetStatus, VersionState
 from catalog.exceptions import ImmutableVersion, OfficerRequired, UnknownLicence
 from catalog.models import Asset, AssetVersion, Deployment, Field, Licence, Purpose, Source
+from catalog.signals import version_registered
 from core import roles
 from core.audit import Actor, AuditAction, audit_record, model_state
 
@@ -32,7 +33,9 @@ __all__ = (
     "purpose_update",
     "source_create",
     "source_update",
+    "version_record_scan",
     "version_register",
+    "version_set_field_pii",
     "version_set_state",
     "version_update",
 )
@@ -326,6 +329,7 @@ def version_register(
         "superseded_versions": superseded,
     }
     audit_record(actor=actor, action=AuditAction.CREATE, obj=snapshot, after=after)
+    version_registered.send(sender=AssetVersion, version=snapshot, actor=actor)
     return snapshot
 
 
@@ -351,6 +355,70 @@ def version_update(*, version: AssetVersion, data: Mapping[str, Any], actor: Act
     version.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=version, before=before, after=model_state(version))
     return version
+
+
+@transaction.atomic
+def version_record_scan(
+    *,
+    version: AssetVersion,
+    actor: Actor,
+    quality_profile: Mapping[str, Any],
+    pii_summary: Mapping[str, Any],
+    columns: Iterable[Mapping[str, Any]] = (),
+    row_count: int | None = None,
+    size_bytes: int | None = None,
+    content_hash: str | None = None,
+) -> AssetVersion:
+    """
+    Record what a scan learned about a version: its quality profile and PII summary (replaced on every scan),
+    and the facts it was registered without — row count, size, content hash, and the schema (``columns`` as
+    ``{"name", "data_type"}``) when it has no fields yet. Facts already registered are never changed. Audited.
+    """
+    version = AssetVersion.objects.select_for_update().get(pk=version.pk)
+    before = model_state(version, exclude=("quality_profile", "pii_summary"))
+    version.quality_profile = dict(quality_profile)
+    version.pii_summary = dict(pii_summary)
+    discovered = {"row_count": row_count, "size_bytes": size_bytes, "content_hash": content_hash}
+    for key, value in discovered.items():
+        if value not in (None, "") and getattr(version, key) in (None, ""):
+            setattr(version, key, value)
+    version.full_clean()
+    version.save()
+    added_fields = []
+    if not version.fields.exists():
+        rows = [
+            Field(version=version, name=c["name"], data_type=c.get("data_type", ""), ordinal=i)
+            for i, c in enumerate(columns)
+        ]
+        Field.objects.bulk_create(rows)
+        added_fields = [r.name for r in rows]
+    after = model_state(version, exclude=("quality_profile", "pii_summary")) | {"added_fields": added_fields}
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=version, before=before, after=after, reason="scan results recorded"
+    )
+    return version
+
+
+@transaction.atomic
+def version_set_field_pii(
+    *, version: AssetVersion, column: str, entities: Iterable[str], actor: Actor, reason: str = ""
+) -> Field | None:
+    """Set a field's confirmed PII entity types (from a reviewed finding). Audited; None if no such field."""
+    field = Field.objects.select_for_update().filter(version=version, name=column).first()
+    if field is None:
+        return None
+    before = {"name": field.name, "pii_entities": list(field.pii_entities)}
+    field.pii_entities = sorted(set(entities))
+    field.save(update_fields=("pii_entities",))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=field,
+        before=before,
+        after={"name": field.name, "pii_entities": field.pii_entities},
+        reason=reason,
+    )
+    return field
 
 
 @transaction.atomic

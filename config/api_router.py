@@ -10,6 +10,7 @@ from catalog.api.views import (
     PurposeViewSet,
     SourceViewSet,
 )
+from compliance.api.views import ScanViewSet
 from lineage.api.views import RunViewSet, VersionViewSet
 
 router = DefaultRouter()
@@ -21,5 +22,6 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("licences", LicenceViewSet, basename="licence")
 router.register("purposes", PurposeViewSet, basename="purpose")
 router.register("deployments", DeploymentViewSet, basename="deployment")
+router.register("scans", ScanViewSet, basename="scan")
 
 urlpatterns = router.urls

@@ -116,6 +116,10 @@ CUSTODIAN_SUBJECT_KEY = env("CUSTODIAN_SUBJECT_KEY", default="")
 CUSTODIAN_MAX_LINEAGE_DEPTH = env.int("CUSTODIAN_MAX_LINEAGE_DEPTH", default=100)
 # OpenLineage request bodies: cap on the decompressed size.
 CUSTODIAN_OPENLINEAGE_MAX_BYTES = env.int("CUSTODIAN_OPENLINEAGE_MAX_BYTES", default=16 * 1024 * 1024)
+# Uploaded files wait here for their scan (deleted when it ends); must be shared by web and worker machines.
+CUSTODIAN_UPLOAD_DIR = env.path("CUSTODIAN_UPLOAD_DIR", default=BASE_DIR / "media" / "uploads")
+# A running scan with no progress for this long is failed by the sweeper (its worker died).
+CUSTODIAN_SCAN_STALE_SECONDS = env.int("CUSTODIAN_SCAN_STALE_SECONDS", default=600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
 
 #
@@ -180,4 +184,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_RESULT_EXPIRES = 3600
+CELERY_BEAT_SCHEDULE: dict = {
+    "scan-sweeper": {"task": "compliance.tasks.scan_sweep", "schedule": 300.0},
+}
