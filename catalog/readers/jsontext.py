@@ -178,7 +178,7 @@ def _parse_lines(lines: list[str], numbers: list[int], line_offset: Callable[[],
         return records
     for line, number in zip(lines, numbers, strict=True):
         try:
-            value = json.loads(line)
+            value = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as error:
             raise SourceReadError(
                 f"malformed JSON on line {line_offset() + number:,}: {error.msg} (column {error.colno:,})"
