@@ -287,13 +287,15 @@ def version_register(
     fields: Iterable[Mapping[str, Any]] = (),
     produced_at: datetime | None = None,
     supersede_previous: bool = True,
+    notify: bool = True,
     **attrs: Any,
 ) -> AssetVersion:
     """
     Register an immutable version of ``asset`` with its schema ``fields`` (``name``, ``data_type``, …).
 
-    The asset's earlier active versions become superseded. Raises ``ValidationError`` on a duplicate label or
-    invalid input. Audited (the schema as column names and types only).
+    The asset's earlier active versions become superseded. Sends ``version_registered`` (which queues a scan of a
+    readable URI) unless ``notify`` is false — for callers that scan it themselves. Raises ``ValidationError`` on a
+    duplicate label or invalid input. Audited (the schema as column names and types only).
     """
     snapshot = AssetVersion(
         asset=asset,
@@ -329,7 +331,8 @@ def version_register(
         "superseded_versions": superseded,
     }
     audit_record(actor=actor, action=AuditAction.CREATE, obj=snapshot, after=after)
-    version_registered.send(sender=AssetVersion, version=snapshot, actor=actor)
+    if notify:
+        version_registered.send(sender=AssetVersion, version=snapshot, actor=actor)
     return snapshot
 
 

@@ -94,11 +94,13 @@ def scan_request(
     query: str = "",
     full: bool = False,
     upload_path: str = "",
+    enqueue: bool = True,
 ) -> Scan:
     """
     Queue a scan of ``version``'s source (its URI unless ``location`` or an uploaded temporary file is given).
 
-    The scan runs after commit (on Celery workers, or in-process when no broker is configured). An uploaded file
+    The scan runs after commit (on Celery workers, or in-process when no broker is configured) unless ``enqueue``
+    is false (the caller then runs it, e.g. with :func:`scan_run_local`). An uploaded file
     is deleted when the scan ends. Raises ``ScanNotPossible`` for a location that cannot be read from here.
     Audited (the location with credentials scrubbed).
     """
@@ -121,7 +123,8 @@ def scan_request(
     scan.full_clean(exclude=("source_secret",))
     scan.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=scan, after=model_state(scan))
-    transaction.on_commit(partial(_enqueue_start, scan.pk))
+    if enqueue:
+        transaction.on_commit(partial(_enqueue_start, scan.pk))
     return scan
 
 
