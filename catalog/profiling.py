@@ -69,7 +69,7 @@ _NUMERIC_KINDS = frozenset({KIND_INTEGER, KIND_FLOAT})
 
 # Text classification. Only mixed content reaches the (slow) pattern; RE2 syntax, run by pyarrow.
 _NUMBER_PATTERN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
-_ZONE_PATTERN = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_ZONE_PATTERN = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # a zone after a time
 _BOOLEAN_TEXTS = pa.array(["true", "false", "True", "False", "TRUE", "FALSE"], type=pa.large_string())
 _BOOLEAN_FIRST_BYTES = np.array([ord(c) for c in "tTfF"], dtype=np.uint8)
 _ZERO, _NINE, _PLUS, _MINUS, _DOT = (np.uint8(ord(c)) for c in "09+-.")
