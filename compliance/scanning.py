@@ -41,8 +41,7 @@ __all__ = (
     "unseal",
 )
 
-# Rows per partition handed to one worker, and rows per DataFrame chunk inside it (bounded memory).
-PARTITION_ROWS = 250_000
+# Rows per DataFrame chunk inside a partition (bounded memory); partition size is CUSTODIAN_SCAN_PARTITION_ROWS.
 CHUNK_ROWS = 50_000
 # Headers of id-like columns indexed as customer ids in full mode ("customer_id", "clientNo", "user-ref" …).
 CUSTOMER_ID_HEADER = re.compile(
@@ -101,7 +100,8 @@ def open_partitions(*, location: str, filename: str = "", query: str = "", forma
             "size_bytes": reader.size_bytes,
             "content_hash": reader.content_hash(),
         }
-    facts["partitions"] = plan_partitions(location, target_rows=PARTITION_ROWS, **options)
+    target = settings.CUSTODIAN_SCAN_PARTITION_ROWS
+    facts["partitions"] = plan_partitions(location, target_rows=target, **options)
     return facts
 
 

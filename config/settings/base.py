@@ -120,6 +120,8 @@ CUSTODIAN_OPENLINEAGE_MAX_BYTES = env.int("CUSTODIAN_OPENLINEAGE_MAX_BYTES", def
 CUSTODIAN_UPLOAD_DIR = env.path("CUSTODIAN_UPLOAD_DIR", default=BASE_DIR / "media" / "uploads")
 # A running scan with no progress for this long is failed by the sweeper (its worker died).
 CUSTODIAN_SCAN_STALE_SECONDS = env.int("CUSTODIAN_SCAN_STALE_SECONDS", default=600)
+# Rows per scan partition: each partition is one task, so this sets how many workers one scan can keep busy.
+CUSTODIAN_SCAN_PARTITION_ROWS = env.int("CUSTODIAN_SCAN_PARTITION_ROWS", default=250_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
 
 #
