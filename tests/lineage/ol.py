@@ -23,9 +23,7 @@ def facet(**fields: Any) -> dict[str, Any]:
 
 
 def schema(*columns: str | tuple[str, str]) -> dict[str, Any]:
-    fields = [
-        {"name": c, "type": "string"} if isinstance(c, str) else {"name": c[0], "type": c[1]} for c in columns
-    ]
+    fields = [{"name": c, "type": "string"} if isinstance(c, str) else {"name": c[0], "type": c[1]} for c in columns]
     return facet(fields=fields)
 
 
