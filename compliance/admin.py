@@ -89,8 +89,9 @@ class ScannedVersionAdmin(VersionAdmin):
     actions = ("rescan",)
 
     def get_urls(self):
-        extra = [path("<int:pk>/rescan/", self.admin_site.admin_view(self.rescan_view),
-                      name="catalog_assetversion_rescan")]
+        extra = [
+            path("<int:pk>/rescan/", self.admin_site.admin_view(self.rescan_view), name="catalog_assetversion_rescan")
+        ]
         return extra + super().get_urls()
 
     def get_readonly_fields(self, request, obj=None):
@@ -119,12 +120,17 @@ class ScannedVersionAdmin(VersionAdmin):
         previous = version.scans.exclude(source_secret="").first() or version.scans.first()
         location = version.uri if location_is_readable(version.uri) else None
         if location is None:
-            self.message_user(request, f"{version}: its URI is not readable from here; upload the file over the API "
-                              "(POST /api/scans/) to scan it.", level=messages.ERROR)
+            self.message_user(
+                request,
+                f"{version}: its URI is not readable from here; upload the file over the API "
+                "(POST /api/scans/) to scan it.",
+                level=messages.ERROR,
+            )
             return False
         try:
-            scan_request(version=version, actor=admin_actor(request), location=location,
-                         full=bool(previous and previous.full))
+            scan_request(
+                version=version, actor=admin_actor(request), location=location, full=bool(previous and previous.full)
+            )
         except ApplicationError as exc:
             self.message_user(request, exc.message, level=messages.ERROR)
             return False
@@ -144,8 +150,13 @@ class ScannedVersionAdmin(VersionAdmin):
             if self._rescan(request, version):
                 self.message_user(request, f"Scan of {version} queued.")
             return HttpResponseRedirect(reverse("admin:catalog_assetversion_change", args=[pk]))
-        context = {**self.admin_site.each_context(request), "title": f"Scan {version}", "object": version,
-                   "opts": self.model._meta, "question": f"Scan {version} from {version.uri}?"}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Scan {version}",
+            "object": version,
+            "opts": self.model._meta,
+            "question": f"Scan {version} from {version.uri}?",
+        }
         return TemplateResponse(request, "admin/compliance/confirm.html", context)
 
 
@@ -155,9 +166,23 @@ class ScanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("version__asset",)
     list_filter = ("status", "full")
     search_fields = ("version__asset__name", "version__asset__namespace", "location", "filename")
-    fields = ("version", "location", "filename", "format", "full", "status", "error", "progress_display",
-              "partitions_total", "partitions_done", "subject_keys", "timings", "started_at", "finished_at",
-              "requested_by")
+    fields = (
+        "version",
+        "location",
+        "filename",
+        "format",
+        "full",
+        "status",
+        "error",
+        "progress_display",
+        "partitions_total",
+        "partitions_done",
+        "subject_keys",
+        "timings",
+        "started_at",
+        "finished_at",
+        "requested_by",
+    )
     readonly_fields = fields
 
     @admin.display(description="Progress")
@@ -177,10 +202,18 @@ class ColumnFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         extra = [
-            path("<int:pk>/confirm/", self.admin_site.admin_view(self.review_view), {"decision": "confirm"},
-                 name="compliance_columnfinding_confirm"),
-            path("<int:pk>/dismiss/", self.admin_site.admin_view(self.review_view), {"decision": "dismiss"},
-                 name="compliance_columnfinding_dismiss"),
+            path(
+                "<int:pk>/confirm/",
+                self.admin_site.admin_view(self.review_view),
+                {"decision": "confirm"},
+                name="compliance_columnfinding_confirm",
+            ),
+            path(
+                "<int:pk>/dismiss/",
+                self.admin_site.admin_view(self.review_view),
+                {"decision": "dismiss"},
+                name="compliance_columnfinding_dismiss",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -234,8 +267,13 @@ class ColumnFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if self._review(request, finding, decision, note=request.POST.get("note", "")):
                 self.message_user(request, f"{finding.column}: {decision}ed.")
             return HttpResponseRedirect(back)
-        context = {**self.admin_site.each_context(request), "title": f"{decision.capitalize()} finding",
-                   "object": finding, "opts": self.model._meta, "with_note": True,
-                   "question": f"{decision.capitalize()} {finding.verdict} {_entities(finding)} in column "
-                               f"{finding.column!r} of {finding.version}?"}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{decision.capitalize()} finding",
+            "object": finding,
+            "opts": self.model._meta,
+            "with_note": True,
+            "question": f"{decision.capitalize()} {finding.verdict} {_entities(finding)} in column "
+            f"{finding.column!r} of {finding.version}?",
+        }
         return TemplateResponse(request, "admin/compliance/confirm.html", context)

@@ -196,7 +196,9 @@ def _index_plan(verdicts: list[ColumnVerdict], columns: list[str], *, full: bool
         ordinal = columns.index(verdict.name) if verdict.name in columns else 0
         kinds = [identifier_kind_for_entity(e.type) for e in verdict.entities]
         if verdict.verdict == "IS" and kinds and kinds[0] is not None:
-            plan.append(IndexColumn(name=verdict.name, ordinal=ordinal, kind=kinds[0].value))
+            # Emails are pulled out of each cell, so a mostly-email column's "n/a" or prose is never indexed.
+            extract = kinds[0] == IdentifierKind.EMAIL
+            plan.append(IndexColumn(name=verdict.name, ordinal=ordinal, kind=kinds[0].value, extract=extract))
         elif full and CUSTOMER_ID_HEADER.match(verdict.name.strip()):
             plan.append(IndexColumn(name=verdict.name, ordinal=ordinal, kind=IdentifierKind.CUSTOMER_ID.value))
         elif full and verdict.verdict == "CONTAINS" and IdentifierKind.EMAIL in kinds:
@@ -244,8 +246,7 @@ def classify_partials(partials: Iterable[PartitionResult], *, columns: list[str]
 def _column_values(series: pd.Series, column: IndexColumn) -> list[str]:
     series = series.dropna()
     if column.extract:
-        found = series.astype(str).str.extractall(EMAIL_IN_TEXT)
-        values = found[0] if not found.empty else pd.Series([], dtype=object)
+        values = series.astype(str).str.findall(EMAIL_IN_TEXT).explode().dropna()
     else:
         values = series.astype(str)
     values = values.str.strip()

@@ -68,10 +68,10 @@ class Command(BaseCommand):
             if target is None:
                 label = version or self._next_label(asset)
                 target = version_register(actor=actor, asset=asset, version=label, uri=uri, notify=False)
-            scan = scan_request(version=target, actor=actor, location=location, query=query, full=full,
-                                enqueue=False)
-        bar = tqdm(total=None, unit="rows", unit_scale=True, desc="scanning", file=sys.stderr,
-                   disable=not sys.stderr.isatty())
+            scan = scan_request(version=target, actor=actor, location=location, query=query, full=full, enqueue=False)
+        bar = tqdm(
+            total=None, unit="rows", unit_scale=True, desc="scanning", file=sys.stderr, disable=not sys.stderr.isatty()
+        )
 
         def progress(done: int, total: int | None) -> None:
             if total and bar.total != total:
@@ -93,8 +93,10 @@ class Command(BaseCommand):
         return f"scan-{asset.versions.count() + 1}"
 
     def _print_table(self, scan, document) -> None:
-        self.stdout.write(f"{scan.version.asset}@{scan.version.version}: {document['rows']} rows, "
-                          f"{document['subject_keys']} subject keys indexed")
+        self.stdout.write(
+            f"{scan.version.asset}@{scan.version.version}: {document['rows']} rows, "
+            f"{document['subject_keys']} subject keys indexed"
+        )
         for column in document["columns"]:
             entities = ", ".join(f"{e['type']} {e['hit_rate']:.0%}" for e in column["entities"]) or "-"
             examples = ", ".join(column["masked_examples"])
