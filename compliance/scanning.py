@@ -244,11 +244,8 @@ def classify_partials(partials: Iterable[PartitionResult], *, columns: list[str]
 
 
 def _column_values(series: pd.Series, column: IndexColumn) -> list[str]:
-    series = series.dropna()
-    if column.extract:
-        values = series.astype(str).str.findall(EMAIL_IN_TEXT).explode().dropna()
-    else:
-        values = series.astype(str)
+    text = series.dropna().astype(str)
+    values = text.str.findall(EMAIL_IN_TEXT).explode().dropna() if column.extract else text
     values = values.str.strip()
     values = values[values != ""]
     return list(pd.unique(values.to_numpy(dtype=object)))
