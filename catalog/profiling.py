@@ -27,10 +27,12 @@ Types: each non-null value has a kind — integer, float, boolean, datetime or s
 the single kind of its values (integers mixed with floats are ``float``), ``mixed`` when kinds differ, ``string``
 when it has no values. Typed columns (numbers, booleans, datetimes from Parquet, SQL or JSON) take their kind
 from their dtype. Text values (every CSV cell) are classified by content when ``infer_text_types`` is true:
-``-42`` integer (at most 18 digits), ``3.5``/``1e-3`` float, ``true``/``false`` (any case) boolean, ISO 8601
-dates and date-times (``2024-05-01``, ``2024-05-01T10:00:00+02:00``) datetime, anything else string. ``min`` and
-``max`` are given for integer and float columns (finite values; numbers) and datetime columns (ISO 8601 strings:
-a date when every value falls at midnight, UTC with ``+00:00`` when the source carried time zones); else None.
+``-42`` integer (ASCII digits, optional sign, at most 18 digits; longer digit runs are identifiers: string),
+``3.5``/``.5``/``1e-3`` finite float, ``true``/``false``/``True``/``False``/``TRUE``/``FALSE`` boolean, text
+shaped ``YYYY-MM-DD…`` that pandas parses as ISO 8601 (``2024-05-01``, ``2024-05-01T10:00:00+02:00``) datetime,
+anything else (``inf``, ``10.0.0.1``, ``+1-555-0100``, ``2024-13-45``) string. ``min`` and ``max`` are given for
+integer and float columns (finite values; numbers) and datetime columns (ISO 8601 strings: a date when every
+value falls at midnight, UTC with ``+00:00`` when the source carried time zones); else None.
 Distinct counts compare text as written (``"007"`` and ``"7"`` differ); a typed number compares by value
 (``1`` and ``1.0`` are one value).
 """
@@ -736,7 +738,11 @@ def _take_date_texts(chunk: _ChunkColumn, strings: pa.Array) -> None:
     if not parsed_ok.all():
         chunk.kinds.add(KIND_STRING)
     if parsed_ok.any():
-        zoned = bool(_flags(pc.match_substring_regex(strings.filter(pa.array(parsed_ok)), _ZONE_PATTERN)).any())
+        # A zone needs a time before it, so date-only text (10 characters) is not searched.
+        with_time = parsed_ok & (pc.binary_length(strings).to_numpy(zero_copy_only=False) > 10)
+        zoned = bool(with_time.any()) and bool(
+            _flags(pc.match_substring_regex(strings.filter(pa.array(with_time)), _ZONE_PATTERN)).any()
+        )
         microseconds = parsed[parsed_ok].to_numpy(dtype="datetime64[us]").view(np.int64)
         chunk.take_times(microseconds, zoned=zoned)
 

@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 import pandas as pd
 
@@ -175,7 +175,7 @@ class SourceReader(ABC):
     def close(self) -> None:  # noqa: B027 - most readers hold nothing between iterations
         """Release files, temporary copies and connections."""
 
-    def __enter__(self) -> SourceReader:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -288,3 +288,18 @@ def test_gzip_parquet_temporary_copy_is_removed_on_close(write, tmp_path):
     # then
     assert temporary is not None
     assert Path(temporary).exists() is False
+
+
+@pytest.mark.parametrize("name", ["wide.csv", "wide.csv.gz", "wide.jsonl"])
+def test_row_estimate_of_files_larger_than_the_sample(write, name):
+    # given: 200,000 fixed-width rows (2.2 MB), more than the 1 MiB sample
+    if name.endswith(".jsonl"):
+        content = "".join(f'{{"n": "{index:07d}"}}\n' for index in range(200_000))
+    else:
+        content = "n,t\n" + "".join(f"{index:07d},x\n" for index in range(200_000))
+    path = write(name, content)
+    # when
+    with open_source(str(path)) as reader:
+        estimate = reader.estimated_rows()
+    # then
+    assert estimate == 200_000

@@ -161,3 +161,13 @@ def test_a_foreign_descriptor_is_refused():
         records(read_partition({"kind": "whole"}))
     # then
     assert raised.value.reason == "not a partition descriptor of this Custodian version"
+
+
+def test_utf16_csv_is_one_partition(write):
+    # given: a line feed is two bytes in UTF-16, so byte ranges cannot be cut at b"\n"
+    path = write("wide.csv", "a,b\n" + "".join(f"{index},ü\n" for index in range(3_000)), encoding="utf-16")
+    # when
+    descriptors = plan_partitions(str(path), target_rows=500)
+    # then
+    assert [(d["kind"], d["encoding"]) for d in descriptors] == [("whole", "utf_16_le")]
+    assert len(concatenated(descriptors)) == 3_000
