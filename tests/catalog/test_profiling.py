@@ -348,3 +348,18 @@ def test_csv_partitions_profiled_and_merged_equal_the_single_pass(tmp_path):
     assert len(descriptors) == 4
     assert merged.result() == single.result()
     assert single.result()["rows"] == 6_000
+
+
+def test_exact_counts_agree_with_pandas():
+    # given
+    frame = random_frame(5_000, seed=5)
+    frame = pd.concat([frame, frame.iloc[:250]], ignore_index=True)  # 250 repeated rows on top of chance repeats
+    profile = ProfileAccumulator()
+    # when
+    for chunk in chunks_of(frame, [1_250] * 4 + [250]):
+        profile.update(chunk)
+    result = profile.result()
+    # then
+    assert result["duplicate_rows"] == int(frame.duplicated().sum())
+    assert {name: c["distinct"] for name, c in result["columns"].items()} == frame.nunique().to_dict()
+    assert {name: c["nulls"] for name, c in result["columns"].items()} == frame.isna().sum().to_dict()
