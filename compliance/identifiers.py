@@ -127,13 +127,15 @@ def subject_digests(
     *,
     key: bytes,
     default_region: str = DEFAULT_PHONE_REGION,
+    skip_empty: bool = False,
 ) -> list[str]:
     """Return :func:`subject_digest` of every value, in order, for a whole column at once.
 
     Identical raw values are normalised and hashed once (columns repeat identifiers); the per-value work is
     one dictionary look-up, so millions of values take seconds (phones that need phonenumbers cost more).
-    Filter out nulls and blanks first: a value that normalises to nothing raises ``ValueError`` naming its
-    position, and no digest list is returned.
+    A value that normalises to nothing ("n/a" as a phone, " - " as an id) raises ``ValueError`` naming its
+    position, and no digest list is returned; with ``skip_empty=True`` it is left out instead (the result is
+    then shorter than ``values``).
     """
     _check_key(key)
     kind = _coerce_kind(kind)
@@ -148,9 +150,14 @@ def subject_digests(
         if found is None:
             normalised = _normalise(kind, value, region)
             if not normalised:
+                if skip_empty:
+                    cache[value] = ""
+                    continue
                 raise ValueError(f"{kind.value} identifier at position {position} is empty after normalisation")
             found = digest(key, (prefix + normalised).encode(), "sha256").hex()
             cache[value] = found
+        elif not found:
+            continue
         append(found)
     return out
 

@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from compliance.pii import entities as E
 from compliance.pii.masking import mask_value
@@ -68,6 +70,7 @@ __all__ = [
     "classify_columns",
     "header_context",
     "is_free_text",
+    "stable_hash",
     "wilson_lower_bound",
 ]
 
@@ -102,7 +105,6 @@ _NER_WORD_SHARE = 0.3
 _MAX_EXAMPLES = 3
 _LANGUAGE = "en"
 _STATE_VERSION = 1
-_STRING = pd.StringDtype("pyarrow")
 
 
 #
@@ -141,46 +143,94 @@ def _merge_kind(a: ColumnKind | None, b: ColumnKind | None) -> ColumnKind | None
     return "text"
 
 
-def _render_floats(values: np.ndarray) -> np.ndarray:
+_NULL_TOKENS_ARROW = pa.array(sorted(NULL_TOKENS), type=pa.string())
+_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+_PROBE = 10_000
+
+
+def _ints_as_text(values: np.ndarray) -> pa.Array:
+    return pa.array(values, type=pa.int64()).cast(pa.string())
+
+
+def _floats_as_text(values: np.ndarray) -> pa.Array:
     """Render floats as text, integral ones without ``.0`` (ids read as float because of nulls stay ids)."""
-    out = values.astype(str).astype(object)
     with np.errstate(invalid="ignore"):
         integral = np.isfinite(values) & (values == np.floor(values)) & (np.abs(values) < 2**53)
-    if integral.any():
-        out[integral] = values[integral].astype(np.int64).astype(str)
-    return out
+    if integral.all():
+        return _ints_as_text(values.astype(np.int64))
+    if not integral.any():
+        return pa.array(values, type=pa.float64()).cast(pa.string())
+    return pa.concat_arrays(
+        [_ints_as_text(values[integral].astype(np.int64)), pa.array(values[~integral]).cast(pa.string())]
+    )
 
 
-def _normalised_distinct(series: pd.Series, kind: ColumnKind, max_chars: int) -> np.ndarray:
-    """Return the distinct normalised (reference §6 step 1) non-null values of ``series`` as an object array."""
+def _as_arrow_text(series: pd.Series, kind: ColumnKind) -> pa.Array:
+    """Distinct non-null values of ``series`` rendered as text (not yet stripped), as an Arrow string array.
+
+    Deduplicates first, so rendering runs once per distinct value rather than once per row.
+    """
+    if kind == "datetime":
+        rendered = pd.Series(series.unique()).dt.strftime(_TIMESTAMP_FORMAT)
+        return pa.array(rendered.to_numpy(dtype=object), type=pa.string())
+    if kind == "bool":
+        return pa.array(["True" if v else "False" for v in pd.unique(series.to_numpy(dtype=bool))], type=pa.string())
+    if kind == "numeric":
+        if pd.api.types.is_integer_dtype(series.dtype):
+            return _ints_as_text(pd.unique(series.to_numpy(dtype=np.int64)))
+        if pd.api.types.is_float_dtype(series.dtype):
+            return _floats_as_text(pd.unique(series.to_numpy(dtype=np.float64)))
+        return pa.array(pd.unique(series.to_numpy()).astype(str).astype(object), type=pa.string())
+    if series.dtype == object:
+        distinct = pd.Series(pd.unique(series.to_numpy()), dtype=object)
+        if pd.api.types.infer_dtype(distinct, skipna=True) != "string":
+            # Mixed objects: timestamps get the datetime rendering, everything else str().
+            stamps = distinct.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64 | datetime.datetime))
+            if stamps.any():
+                distinct = distinct.where(~stamps, pd.to_datetime(distinct[stamps]).dt.strftime(_TIMESTAMP_FORMAT))
+            distinct = distinct.astype(str)
+        return pa.array(distinct.to_numpy(dtype=object), type=pa.string())
+    array = pa.array(series, from_pandas=True)  # Arrow-backed strings: deduplicated once, after normalising
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array if pa.types.is_string(array.type) else array.cast(pa.string())
+
+
+def _normalised(series: pd.Series, kind: ColumnKind, max_chars: int) -> pa.Array:
+    """Return the normalised (reference §6 step 1) non-null values of ``series`` as an Arrow string array.
+
+    Nulls and null tokens dropped, rendered as text, stripped, truncated to ``max_chars`` characters. The string
+    work runs in Arrow kernels. Repetitive columns are deduplicated here; the caller deduplicates by hash.
+    """
     series = series.dropna()
     if series.empty:
-        return np.empty(0, dtype=object)
-    # Deduplicate first: rendering and string work then run once per distinct value, not once per row.
-    if kind == "datetime":
-        text = pd.Series(series.unique()).dt.strftime("%Y-%m-%d %H:%M:%S")
-    elif kind == "numeric" and pd.api.types.is_float_dtype(series.dtype):
-        text = pd.Series(_render_floats(pd.unique(series.to_numpy(dtype=np.float64))), dtype=object)
-    elif kind in ("numeric", "bool"):
-        text = pd.Series(pd.unique(series.to_numpy()), dtype=object).astype(str)
-    elif series.dtype == object:
-        text = pd.Series(pd.unique(series.to_numpy()), dtype=object)
-        if pd.api.types.infer_dtype(text, skipna=True) != "string":
-            # Mixed objects: timestamps get the datetime rendering, everything else str().
-            stamps = text.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64 | datetime.datetime))
-            if stamps.any():
-                text = text.where(~stamps, pd.to_datetime(text[stamps]).dt.strftime("%Y-%m-%d %H:%M:%S"))
-            text = text.astype(str)
-    else:
-        text = series.drop_duplicates()
-    text = text.astype(_STRING).str.strip().str.slice(0, max_chars)
-    text = text[~text.str.lower().isin(NULL_TOKENS)]
-    return pd.unique(text.to_numpy(dtype=object))
+        return pa.array([], type=pa.string())
+    text = _as_arrow_text(series, kind)
+    text = pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(text), 0, max_chars)
+    text = pc.filter(text, pc.invert(pc.is_in(pc.utf8_lower(text), value_set=_NULL_TOKENS_ARROW)))
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    # Repetitive columns (categories, statuses, flags) shrink a lot in Arrow's hash table before any Python
+    # string is made; nearly-unique ones are cheaper to deduplicate by hash later.
+    probe = text.slice(0, _PROBE)
+    if len(text) <= 2 * _PROBE or pc.count_distinct(probe).as_py() < len(probe) // 2:
+        text = pc.unique(text)
+    return text
 
 
-def _stable_hashes(values: np.ndarray) -> np.ndarray:
-    """64-bit SipHash of each string under pandas' fixed key: identical in every process and on every worker."""
-    return pd.util.hash_array(values, categorize=False)
+def stable_hash(value: str) -> int:
+    """Return the sampler's 64-bit hash of one string: SipHash-2-4 of its UTF-8 bytes under pandas' fixed key.
+
+    ``pandas.util.hash_array`` with its default key, so identical in every process, on every worker and across
+    runs (unlike Python's salted ``hash()``).
+    """
+    return int(pd.util.hash_array(np.array([value], dtype=object), categorize=False)[0])
+
+
+def _stable_hashes(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Return (strings as an object array, their :func:`stable_hash`), vectorised."""
+    values = text.to_numpy(zero_copy_only=False)
+    return values, pd.util.hash_array(values, categorize=False)
 
 
 class _ColumnState:
@@ -192,15 +242,15 @@ class _ColumnState:
         self.entries: dict[str, int] = {}  # value -> hash, at most k of them, the smallest (hash, value)
 
     def offer(self, values: Sequence[str], hashes: Sequence[int], k: int) -> None:
+        """Keep the ``k`` smallest (hash, value) pairs among the current entries and the offered ones."""
         entries = self.entries
-        if len(entries) >= k:
+        candidates = {(h, v) for v, h in zip(values, hashes, strict=True) if v not in entries}
+        if len(entries) >= k and candidates:
             worst = max((h, v) for v, h in entries.items())
-            candidates = [(h, v) for v, h in zip(values, hashes, strict=True) if (h, v) < worst and v not in entries]
-        else:
-            candidates = [(h, v) for v, h in zip(values, hashes, strict=True) if v not in entries]
+            candidates = {pair for pair in candidates if pair < worst}
         if not candidates:
             return
-        merged = sorted([(h, v) for v, h in entries.items()] + candidates)[:k]
+        merged = sorted([(h, v) for v, h in entries.items()] + list(candidates))[:k]
         self.entries = {v: h for h, v in merged}
 
 
@@ -227,16 +277,22 @@ class ColumnSampler:
         for name, series in df.items():
             state = self._columns.setdefault(str(name), _ColumnState())
             kind = _dtype_kind(series.dtype)
-            values = _normalised_distinct(series, kind, self.max_chars)
-            if len(values) == 0:
+            text = _normalised(series, kind, self.max_chars)
+            if len(text) == 0:
                 state.empty_kind = _merge_kind(state.empty_kind, kind)
                 continue
             state.kind = _merge_kind(state.kind, kind)
-            hashes = _stable_hashes(values)
-            if len(values) > self.k:
-                # Cheap pre-cut: only the k smallest hashes (plus ties at the boundary) can enter the sample.
-                cut = np.partition(hashes, self.k - 1)[self.k - 1]
-                keep = hashes <= cut
+            values, hashes = _stable_hashes(text)
+            # Cheap pre-cut in numpy: only the k smallest distinct hashes and, once the sample is full, only hashes
+            # not above its largest can enter. Equal strings have equal hashes, so this also deduplicates.
+            keep = None
+            if len(hashes) > self.k:
+                distinct = np.unique(hashes)
+                keep = hashes <= distinct[min(self.k, len(distinct)) - 1]
+            if len(state.entries) >= self.k:
+                below = hashes <= np.uint64(max(state.entries.values()))
+                keep = below if keep is None else keep & below
+            if keep is not None:
                 values, hashes = values[keep], hashes[keep]
             state.offer(values.tolist(), hashes.tolist(), self.k)
 

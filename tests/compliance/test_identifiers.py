@@ -104,6 +104,13 @@ def test_subject_digests_names_the_position_of_an_empty_value():
         subject_digests("national_id", ["123-45-6789", " - "], key=KEY)
 
 
+def test_subject_digests_can_skip_values_that_normalise_to_nothing():
+    # when
+    digests = subject_digests("phone", ["n/a", "(212) 555-0199", "n/a", " "], key=KEY, skip_empty=True)
+    # then
+    assert digests == [subject_digest("phone", "+12125550199", key=KEY)]
+
+
 @pytest.mark.parametrize(
     ("_case", "call"),
     [

@@ -162,3 +162,15 @@ def test_column_sample_values_are_an_immutable_tuple():
     sample = ColumnSample(name="x", kind="text", values=["a", "b"])
     # then
     assert sample.values == ("a", "b")
+
+
+def test_repeated_values_in_a_large_chunk_fill_the_sample_with_distinct_values():
+    # given: 40,000 rows, 20,000 distinct values twice each; the first 10,000 rows are all distinct
+    values = [f"code-{i:05d}" for i in range(20_000)] * 2
+    sampler = ColumnSampler(k=200)
+    # when
+    sampler.update(pd.DataFrame({"code": pd.Series(values, dtype="str")}))
+    # then
+    sample = sampler.samples()["code"].values
+    assert len(sample) == 200
+    assert len(set(sample)) == 200
