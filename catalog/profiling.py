@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import base64
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Self
 
 import numpy as np
@@ -87,6 +87,7 @@ _BYTE_WEIGHT[[ord(".")]] = 1 << 16
 _BYTE_WEIGHT[[ord("e"), ord("E")]] = 1 << 32
 _BYTE_WEIGHT[[ord("+"), ord("-")]] = 1 << 48
 _SHORT_STRING_BYTES = 64
+_DICTIONARY_PROBE = 4_096
 _WORD_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
 
 # Domain salts keep kinds apart (the integer 1, the boolean true and the text "1" are three values).
@@ -612,6 +613,31 @@ def _merge_chunk(target: _ChunkColumn, part: _ChunkColumn) -> None:
 def _text(strings: pa.Array, *, infer_text_types: bool) -> _ChunkColumn:
     """
     Text values: hashed as written; classified by content when ``infer_text_types``.
+
+    A column whose values repeat a lot (countries, flags, dates of a few years) is dictionary-encoded first and
+    only its distinct values are analysed. Every result is a function of the values alone, so both paths agree.
+    """
+    if len(strings) >= _DICTIONARY_PROBE * 2:
+        head = strings.slice(0, _DICTIONARY_PROBE)
+        if len(pc.unique(head)) * 2 <= len(head):
+            return _text_by_dictionary(strings, infer_text_types=infer_text_types)
+    return _text_values(strings, infer_text_types=infer_text_types)
+
+
+def _text_by_dictionary(strings: pa.Array, *, infer_text_types: bool) -> _ChunkColumn:
+    encoded = strings.dictionary_encode()
+    valid = encoded.indices.is_valid().to_numpy(zero_copy_only=False)
+    if not len(encoded.dictionary):
+        return _ChunkColumn(valid=valid, hashes=np.zeros(len(strings), dtype=np.uint64))
+    distinct = _text_values(encoded.dictionary, infer_text_types=infer_text_types)
+    indices = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    hashes = np.where(valid, distinct.hashes[indices], np.uint64(0))
+    return replace(distinct, valid=valid, hashes=hashes)
+
+
+def _text_values(strings: pa.Array, *, infer_text_types: bool) -> _ChunkColumn:
+    """
+    The per-value analysis behind :func:`_text`.
 
     Cheap byte-level screens (first byte, the dashes of a date) decide which values are worth the costlier
     checks, so a column of names or e-mails costs one pass over first bytes. Every value gets the same kind
