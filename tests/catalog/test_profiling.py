@@ -363,3 +363,39 @@ def test_exact_counts_agree_with_pandas():
     assert result["duplicate_rows"] == int(frame.duplicated().sum())
     assert {name: c["distinct"] for name, c in result["columns"].items()} == frame.nunique().to_dict()
     assert {name: c["nulls"] for name, c in result["columns"].items()} == frame.isna().sum().to_dict()
+
+
+def test_repetitive_columns_give_the_same_profile_through_their_dictionary():
+    # given: 10,000 rows over few distinct values; one big chunk takes the dictionary path, small ones do not
+    rng = random.Random(9)
+    pool = [
+        "1",
+        "-2",
+        "3.5",
+        "1e3",
+        "true",
+        "FALSE",
+        "2024-02-29",
+        "2024-02-30",
+        "2024-01-01T10:00:00+01:00",
+        "x",
+        None,
+    ]
+    frame = text_frame({"value": [rng.choice(pool) for _ in range(10_000)], "n": [str(i % 50) for i in range(10_000)]})
+    whole, pieces = ProfileAccumulator(), ProfileAccumulator()
+    # when
+    whole.update(frame)
+    for chunk in chunks_of(frame, [1_000] * 10):
+        pieces.update(chunk)
+    # then
+    assert whole.result() == pieces.result()
+    nulls = int(frame["value"].isna().sum())
+    assert whole.result()["columns"]["value"] == {
+        "type": "mixed",
+        "nulls": nulls,
+        "null_rate": nulls / 10_000,
+        "distinct": 10,
+        "distinct_is_estimate": False,
+        "min": None,
+        "max": None,
+    }
