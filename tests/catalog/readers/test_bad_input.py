@@ -216,3 +216,14 @@ def test_error_never_echoes_row_content(write):
     # then
     assert raised.value.reason == "CSV row 1 has 3 fields, header has 2 (line 2)"
     assert "123-45-6789" not in json.dumps(raised.value.reason)
+
+
+def test_credentials_are_scrubbed_from_location_messages():
+    # when
+    with pytest.raises(SourceReadError) as raised:
+        read_everything("s3://reader:t0ps3cret@bucket/people.csv?token=abc123")
+    # then
+    assert raised.value.reason == (
+        "unsupported location: s3://reader:***@bucket/people.csv?token=*** "
+        "(expected a file path, file:// URI or database URL)"
+    )
