@@ -233,7 +233,10 @@ class DelimitedReader(SourceReader):
             block = _block_size(self._longest_record_bytes)
             return SourceReadError(f"a CSV record is longer than {block:,} bytes (or a quote is never closed)")
         if "columns, got" in message:
-            located = self._locate_ragged_row(start=start, end=end)
+            try:
+                located = self._locate_ragged_row(start=start, end=end)
+            except csv.Error:
+                located = None  # the stricter csv module gave up (e.g. a NUL byte): report without a row number
             if located is not None:
                 row, line, fields = located
                 return SourceReadError(

@@ -137,6 +137,8 @@ class ParquetReader(SourceReader):
                 yield _to_pandas(batch)
         except (pa.ArrowException, OSError) as error:
             raise SourceReadError(f"corrupt Parquet file: {_first_sentence(error)}") from None
+        except (TypeError, ValueError, OverflowError) as error:
+            raise SourceReadError(f"unsupported Parquet content: {_first_sentence(error)}") from None
 
 
 def _open_parquet(path: Path) -> pq.ParquetFile:
