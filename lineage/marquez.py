@@ -26,7 +26,7 @@ from django.utils import timezone
 from catalog.choices import VersionState
 from catalog.models import Asset, AssetVersion, Field
 from lineage import openlineage as ol
-from lineage.choices import RunState
+from lineage.choices import RunOrigin, RunState
 from lineage.models import ColumnEdge, Job, JobDataset, JobDatasetWatermark, OpenLineageEvent, Run
 
 __all__ = (
@@ -61,7 +61,7 @@ RUN_STATES = {
 }
 """Custodian run states as Marquez names them."""
 
-SYNC_LOOKBACK = 1000
+SYNC_LOOKBACK = 200
 VERSION_NAMESPACE = uuid.UUID("6f1c8d54-3b1e-5a52-9d7e-6a1f3c2b9e10")
 
 
@@ -114,9 +114,9 @@ def job_dataset_sync() -> int:
                 f"INSERT INTO lineage_jobdataset (job_id, asset_id, direction, created_at) "  # noqa: S608
                 f"SELECT DISTINCT r.job_id, v.asset_id, %s, %s FROM {table} io "
                 f"JOIN lineage_run r ON r.id = io.run_id JOIN catalog_assetversion v ON v.id = io.version_id "
-                f"WHERE io.id > %s AND io.id <= %s "
+                f"WHERE io.id > %s AND io.id <= %s AND r.origin <> %s "
                 f"ON CONFLICT (job_id, asset_id, direction) DO NOTHING",
-                [direction, now, start, top],
+                [direction, now, start, top, RunOrigin.OPENLINEAGE],
             )
         scanned += top - start
     JobDatasetWatermark.objects.get_or_create(singleton=1)
@@ -186,9 +186,8 @@ def _latest_runs(job_ids: Iterable[int]) -> dict[int, Run]:
 def _links(job_ids: Iterable[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """job id → input asset ids, job id → output asset ids (one query)."""
     inputs, outputs = defaultdict(list), defaultdict(list)
-    for job_id, asset_id, direction in JobDataset.objects.filter(job_id__in=list(job_ids)).values_list(
-        "job_id", "asset_id", "direction"
-    ):
+    rows = JobDataset.objects.filter(job_id__in=list(job_ids)).order_by().values_list("job_id", "asset_id", "direction")
+    for job_id, asset_id, direction in rows:
         (inputs if direction == JobDataset.INPUT else outputs)[job_id].append(asset_id)
     return inputs, outputs
 
@@ -629,7 +628,7 @@ def lineage_graph(*, node_id: str, depth: int = 20) -> dict[str, Any]:
     job_dataset_sync()
     if node.type is ol.NodeType.DATASET:
         root = _asset(node.namespace, node.name)
-        start = set(JobDataset.objects.filter(asset=root).values_list("job_id", flat=True))
+        start = set(JobDataset.objects.filter(asset=root).order_by().values_list("job_id", flat=True))
         if not start:
             version = _current_versions([root.pk]).get(root.pk)
             node_key = ol.format_node_id("dataset", namespace=root.namespace, name=root.name)
