@@ -48,18 +48,18 @@ def graph(db):
             }
         }
     )
-    build = dict(
-        job=("ml-training", "features.build"),
-        inputs=[dataset(*RAW, columns=("user_id", "amount"))],
-        outputs=[dataset(*FEATURES, columns=("user_id", "total"), version="v3", facets={"columnLineage": lineage})],
-    )
-    train = dict(
-        job=("ml-training", "churn.train"),
-        job_type="TRAINING",
-        inputs=[dataset(*FEATURES, columns=("user_id", "total"))],
-        outputs=[dataset(*MODEL, model=True, version="1")],
-        run_facets={"nominalTime": facet(nominalStartTime="2026-11-28T10:00:00Z")},
-    )
+    build = {
+        "job": ("ml-training", "features.build"),
+        "inputs": [dataset(*RAW, columns=("user_id", "amount"))],
+        "outputs": [dataset(*FEATURES, columns=("user_id", "total"), version="v3", facets={"columnLineage": lineage})],
+    }
+    train = {
+        "job": ("ml-training", "churn.train"),
+        "job_type": "TRAINING",
+        "inputs": [dataset(*FEATURES, columns=("user_id", "total"))],
+        "outputs": [dataset(*MODEL, model=True, version="1")],
+        "run_facets": {"nominalTime": facet(nominalStartTime="2026-11-28T10:00:00Z")},
+    }
     ingest(
         run_event("START", run_id=BUILD, minutes=0, **build),
         run_event("COMPLETE", run_id=BUILD, minutes=5, **build),
