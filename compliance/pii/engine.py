@@ -16,7 +16,7 @@ Registry (pattern analyzer), beyond Presidio's defaults:
 - ``CREDIT_CARD``: a Luhn-checked 12–19 digit recognizer (:class:`LuhnCardRecognizer`) replaces Presidio's
   13–17 digit one, which misses 19-digit Visa, 12-digit Maestro, MC 2221–2720 and JCB 2131/1800;
 - ``STREET_ADDRESS``: street lines with suffixes (US/UK, German/Dutch, French, Spanish/Italian forms), city +
-  state + ZIP, UK postcodes, 5-digit post code + town (:class:`StreetAddressRecognizer`);
+  state + ZIP, UK and Dutch postcodes, 5-digit post code + town (:class:`StreetAddressRecognizer`);
 - ``DATE_OF_BIRTH``: dates that count only with a birth cue, from the column header (``dob``, ``birth``,
   ``born``, ``birthday`` …) or from the words just before the date (:class:`DateOfBirthRecognizer`);
 - ``PHONE_NUMBER`` for the regions in :data:`PHONE_REGIONS`, with a digit pre-check;
@@ -378,7 +378,7 @@ _ADDRESS_PATTERNS = [
     Pattern(
         "germanic street",
         r"(?-i:\b[A-ZÄÖÜ][\wäöüß'.-]{2,}(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|"
-        r"pfad|markt|straat|laan|plein|gracht|kade|dreef|singel|hof)\s+\d{1,5}\s?[a-zA-Z]?(?:[/-]\d{1,4})?\b)",
+        r"pfad|markt|straat|laan|plein|gracht|kade|dreef|singel|hof|boulevard|pad|baan|steeg|dijk|kaai|dam)\s+\d{1,5}\s?[a-zA-Z]?(?:[/-]\d{1,4})?\b)",
         0.6,
     ),
     # French: "778, rue de Voisin", "12 bis avenue des Champs".
@@ -392,10 +392,14 @@ _ADDRESS_PATTERNS = [
     # Spanish/Italian/Portuguese: "Plaza de Sigfrido Cabo 24", "Via Tiziano, 0".
     Pattern(
         "southern street",
-        r"(?-i:\b(?:Calle|Avenida|Avda\.|Plaza|Paseo|Camino|Carretera|Ronda|Travesía|Via|Viale|Piazza|Piazzale|"
-        r"Corso|Vicolo|Contrada|Largo|Strada|Borgo|Rua|Travessa)\s+(?:[\w'’.-]+,?\s+){1,5}?\d{1,4}\b)",
+        r"(?-i:\b(?:Calle|Callejón|Avenida|Avda\.|Plaza|Paseo|Pasaje|Pasadizo|Camino|Carretera|Cañada|Cuesta|"
+        r"Vial|Vía|Alameda|Glorieta|Rambla|Senda|Acceso|Urbanización|Ronda|Travesía|Via|Viale|Piazza|Piazzale|"
+        r"Corso|Vicolo|Contrada|Largo|Strada|Borgo|Canale|Rotonda|Incrocio|Stretto|Traversa|Rua|Travessa)\s+"
+        r"(?:[\w'’.-]+,?\s+){1,5}?\d{1,4}\b)",
         0.5,
     ),
+    # Dutch post code: "2982 ZD", "9474TK".
+    Pattern("dutch postcode", r"(?-i:\b[1-9]\d{3} ?(?!SA|SD|SS)[A-Z]{2}\b)", 0.4),
     # Post code + town: "57070 Vilsbiburg", "91612 Guillou-sur-Mer", "75001 Paris".
     Pattern(
         "postcode town",
