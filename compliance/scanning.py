@@ -149,7 +149,9 @@ def sample_partition(
     ``SourceReadError``.
     """
     started = time.perf_counter()
-    sampler, profile, rows = ColumnSampler(), ProfileAccumulator(), 0
+    # CSV/TSV cells arrive as text exactly as written; other formats carry their own types.
+    text_source = descriptor.get("format") in ("csv", "tsv")
+    sampler, profile, rows = ColumnSampler(), ProfileAccumulator(infer_text_types=text_source), 0
     for chunk in _chunks(descriptor, location=location):
         sampler.update(chunk)
         profile.update(chunk)
