@@ -98,6 +98,19 @@ def test_subject_digests_matches_one_by_one_digests_in_order():
     assert len(set(digests)) == 3
 
 
+@pytest.mark.parametrize("key", [b"k", KEY, b"x" * 64, b"long key " * 20])
+def test_subject_digests_equal_the_standard_library_hmac_for_any_key_length(key):
+    # given
+    values = ["123-45-6789", "AB 12 34 56 C"]
+    # when
+    digests = subject_digests("national_id", values, key=key)
+    # then
+    assert digests == [
+        hmac.new(key, b"national_id:123456789", hashlib.sha256).hexdigest(),
+        hmac.new(key, b"national_id:AB123456C", hashlib.sha256).hexdigest(),
+    ]
+
+
 def test_subject_digests_names_the_position_of_an_empty_value():
     # when / then
     with pytest.raises(ValueError, match="position 1"):
