@@ -274,22 +274,9 @@ def digest_partition(
             if column.name not in chunk.columns:
                 continue
             values = _column_values(chunk[column.name], column)
-            for digest in _safe_digests(column.kind, values, key=key):
+            for digest in subject_digests(column.kind, values, key=key, skip_empty=True):
                 found.setdefault(bytes.fromhex(digest), (column.kind, column.ordinal))
         if progress:
             progress(len(chunk))
     return found
 
-
-def _safe_digests(kind: str, values: list[str], *, key: bytes) -> list[str]:
-    try:
-        return subject_digests(kind, values, key=key)
-    except ValueError:
-        # One value normalised to nothing: digest the rest one by one, skipping the empty ones.
-        out = []
-        for value in values:
-            try:
-                out.extend(subject_digests(kind, [value], key=key))
-            except ValueError:
-                continue
-        return out
