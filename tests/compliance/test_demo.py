@@ -33,3 +33,16 @@ def test_demo_users_can_log_in_with_the_configured_password(monkeypatch):
     monkeypatch.setenv("CUSTODIAN_DEMO_PASSWORD", "s3cret-demo")
     call_command("demo", "--quiet-credentials")
     assert User.objects.get(username="auditor").check_password("s3cret-demo")
+
+
+@pytest.mark.django_db
+def test_demo_scans_its_ticket_file(django_capture_on_commit_callbacks):
+    from compliance.models import Scan
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", "--quiet-credentials")
+    scan = Scan.objects.get()
+    assert scan.status == "succeeded"
+    verdicts = dict(scan.findings.values_list("column", "verdict"))
+    assert (verdicts["email"], verdicts["customer_name"], verdicts["ticket_id"]) == ("IS", "IS", "NONE")
+    assert scan.subject_keys > 0

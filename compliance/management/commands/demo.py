@@ -5,9 +5,13 @@ The story: raw datasets from different sources and licences (one CC-BY-NC), a cl
 training run, a fine-tune of that model, a quantised version of the fine-tune, and a production deployment.
 """
 
+import csv
 import os
+import random
 from datetime import UTC, datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -33,6 +37,37 @@ USERS = (
 
 def _at(day: int, month: int = 11) -> datetime:
     return datetime(2026, month, day, 9, 0, tzinfo=UTC)
+
+
+def write_demo_tickets(path: Path, *, rows: int = 2_000, seed: int = 2026) -> Path:
+    """Fake support tickets (Faker, seeded): ids, customer names, emails, phones, free-text bodies, timestamps."""
+    from faker import Faker
+
+    fake = Faker(["en_US", "en_GB"])
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ticket_id", "customer_id", "customer_name", "email", "phone", "channel", "body", "opened_at"])
+        for i in range(rows):
+            name = fake.name()
+            body = fake.sentence(nb_words=12)
+            if rng.random() < 0.2:
+                body += f" Please reply to {fake.email()}."
+            writer.writerow(
+                [
+                    100_000 + i,
+                    f"CUST-{rng.randrange(10_000, 99_999)}",
+                    name,
+                    fake.email(),
+                    fake.phone_number(),
+                    rng.choice(["email", "chat", "phone"]),
+                    body,
+                    fake.date_time_between("-1y", "now").isoformat(timespec="seconds"),
+                ]
+            )
+    return path
 
 
 class Command(BaseCommand):
@@ -199,20 +234,10 @@ class Command(BaseCommand):
             intended_use="Production ticket routing.",
         )
 
-        schema = [
-            {"name": "ticket_id", "data_type": "integer"},
-            {"name": "email", "data_type": "string"},
-            {"name": "customer_name", "data_type": "string"},
-            {"name": "body", "data_type": "string"},
-        ]
+        # A real (fake-data) file, so the demo shows a scan: verdicts, profile and subject keys.
+        tickets_file = write_demo_tickets(Path(settings.MEDIA_ROOT) / "demo" / "support-tickets-2026-11-01.csv")
         tickets_v1 = self._version(
-            scientist,
-            tickets,
-            "2026-11-01",
-            uri="s3://raw/support/tickets/2026-11-01.csv",
-            row_count=48_211,
-            fields=schema,
-            produced_at=_at(1),
+            scientist, tickets, "2026-11-01", uri=tickets_file.resolve().as_uri(), produced_at=_at(1)
         )
         reviews_v1 = self._version(
             scientist,
