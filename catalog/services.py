@@ -18,6 +18,7 @@ from catalog.models import Asset, AssetVersion, Deployment, Field, Licence, Purp
 from catalog.signals import version_registered
 from core import roles
 from core.audit import Actor, AuditAction, audit_record, model_state
+from core.exceptions import ApplicationError, Conflict
 
 __all__ = (
     "asset_delete",
@@ -62,6 +63,9 @@ ASSET_EDITABLE_FIELDS = (
     "intended_use",
     "out_of_scope_use",
     "commercial_use",
+    # Set by other services, never by a form: promotion of a dataset seen as a model, confirmed PII.
+    "kind",
+    "contains_personal_data",
 )
 VERSION_MUTABLE_FIELDS = ("description", "privacy_measure", "k_anonymity", "dp_epsilon", "dp_delta")
 
@@ -236,6 +240,9 @@ def asset_update(*, asset: Asset, data: Mapping[str, Any], actor: Actor, reason:
     Approving or restricting, concluding a licence and reassigning ownership need an officer (``OfficerRequired``).
     Audited with before/after.
     """
+    unknown = set(data) - set(ASSET_EDITABLE_FIELDS) - {"licence", "purposes"}
+    if unknown:
+        raise ApplicationError(f"Cannot change {', '.join(sorted(unknown))} of an asset.")
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     before = model_state(asset)
     data = dict(data)
@@ -267,8 +274,6 @@ def asset_delete(*, asset: Asset, actor: Actor) -> None:
     """Delete an asset that has no versions (versions are evidence: retire the asset instead). Audited."""
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     if asset.versions.exists():
-        from core.exceptions import Conflict
-
         raise Conflict("An asset with versions cannot be deleted; set its status to retired instead.")
     before = model_state(asset)
     audit_record(actor=actor, action=AuditAction.DELETE, obj=asset, before=before)
