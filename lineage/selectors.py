@@ -15,8 +15,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
+from catalog.choices import PrivacyMeasure
 from catalog.models import AssetVersion
 from catalog.selectors import versions_by_ids
+from lineage.choices import JobType
 from lineage.models import Edge, Job, Run
 
 __all__ = (
@@ -48,7 +50,8 @@ class LineageEdge:
 class Closure:
     """
     The raw result of a traversal: ``depth`` maps each reached version id to its distance from the roots;
-    ``parent`` maps it to ``(previous version id, run id)`` on one shortest path (when paths were asked for).
+    ``parent`` maps it to ``(previous version id, run id)`` on one shortest path (when paths were asked for);
+    ``stopped`` holds the versions reported but not expanded (``stop_at_anonymised``).
     """
 
     roots: list[int]
@@ -58,6 +61,7 @@ class Closure:
     edges: list[LineageEdge] = field(default_factory=list)
     depth_reached: int = 0
     is_partial: bool = False
+    stopped: set[int] = field(default_factory=set)
 
     def path_to(self, node: int) -> list[int]:
         """Version ids from a root to ``node`` along the recorded parents."""
@@ -108,12 +112,42 @@ def _fetch(frontier: list[int], direction: Direction, mode: str) -> list[tuple]:
     return rows
 
 
+def _fetch_guarded(frontier: list[int]) -> list[tuple]:
+    """
+    Downstream edges leaving ``frontier`` as ``(from, to, run, role, stops)``: ``stops`` is 1 when the target
+    version is anonymised or the edge's run is a run of an anonymisation job. One query per call on PostgreSQL
+    (the joins go through primary keys), chunked on SQLite.
+    """
+    edge, version = Edge._meta.db_table, AssetVersion._meta.db_table
+    run, job = Run._meta.db_table, Job._meta.db_table
+    sql = (
+        "SELECT e.source_id, e.target_id, e.run_id, e.role, "  # noqa: S608
+        "CASE WHEN v.privacy_measure = %s OR j.job_type = %s THEN 1 ELSE 0 END "
+        f"FROM {edge} e JOIN {version} v ON v.id = e.target_id "
+        f"JOIN {run} r ON r.id = e.run_id JOIN {job} j ON j.id = r.job_id "
+    )
+    guards = [PrivacyMeasure.ANONYMISED.value, JobType.ANONYMISATION.value]
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql + "WHERE e.source_id = ANY(%s)", [*guards, frontier])
+            rows = cursor.fetchall()
+        else:
+            for start in range(0, len(frontier), SQLITE_CHUNK):
+                part = frontier[start : start + SQLITE_CHUNK]
+                marks = ",".join(["%s"] * len(part))
+                cursor.execute(sql + f"WHERE e.source_id IN ({marks})", [*guards, *part])
+                rows.extend(cursor.fetchall())
+    return rows
+
+
 def lineage_closure(
     *,
     roots: Iterable[int],
     direction: Direction,
     depth: int | None = None,
     mode: Literal["ids", "tree", "edges"] = "edges",
+    stop_at_anonymised: bool = False,
 ) -> Closure:
     """
     Every version reachable from ``roots`` within ``depth`` hops, each visited once.
@@ -121,7 +155,14 @@ def lineage_closure(
     ``mode``: ``ids`` (reachability only, fastest), ``tree`` (also one parent per node, for paths), ``edges``
     (also every edge inside the closure). ``is_partial`` is true when nodes lie beyond the depth limit. Cost: one
     query per level reached, plus one to decide ``is_partial``.
+
+    ``stop_at_anonymised`` (downstream only): a newly reached version whose privacy measure is anonymised, or that
+    was reached through a run of an anonymisation job, is reported (in ``depth`` and ``stopped``) but not
+    expanded, so its own descendants are not part of the closure. Roots are always expanded. Same query count.
+    Raises ``ValueError`` for an upstream traversal with ``stop_at_anonymised``.
     """
+    if stop_at_anonymised and direction != "downstream":
+        raise ValueError("stop_at_anonymised applies to downstream closures only")
     max_depth = _clamp_depth(depth)
     root_ids = list(dict.fromkeys(int(r) for r in roots))
     reached: dict[int, int] = dict.fromkeys(root_ids, 0)
@@ -129,7 +170,10 @@ def lineage_closure(
     frontier = root_ids
     level = 0
     while frontier and level < max_depth:
-        rows = _fetch(frontier, direction, "ids" if mode == "ids" else ("tree" if mode == "tree" else "edges"))
+        if stop_at_anonymised:
+            rows = _fetch_guarded(frontier)
+        else:
+            rows = _fetch(frontier, direction, "ids" if mode == "ids" else ("tree" if mode == "tree" else "edges"))
         level += 1
         next_frontier: list[int] = []
         for row in rows:
@@ -144,9 +188,11 @@ def lineage_closure(
                 next_frontier.append(far)
                 if mode != "ids":
                     closure.parent[far] = (near, row[2])
+            if stop_at_anonymised and row[4] and reached[far] == level:
+                closure.stopped.add(far)
         if next_frontier:
             closure.depth_reached = level
-        frontier = next_frontier
+        frontier = [n for n in next_frontier if n not in closure.stopped] if closure.stopped else next_frontier
     if frontier and level >= max_depth:
         beyond = _fetch(frontier, direction, "ids")
         closure.is_partial = any(row[1] not in reached for row in beyond)
