@@ -34,6 +34,7 @@ batch endpoint's throughput target rules that out, and ingestion audits each *ev
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 import uuid
@@ -44,7 +45,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connection, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connection, models, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
@@ -251,6 +253,8 @@ def openlineage_event_prepare(payload: Any) -> PreparedEvent | Rejection:
 
 
 def _has_nul(value: Any) -> bool:
+    if "\\u0000" not in json.dumps(value):  # every NUL shows up escaped in the (C-speed) dump; exact walk if so
+        return False
     stack = [value]
     while stack:
         item = stack.pop()
@@ -432,25 +436,17 @@ _RAW_COLUMNS = (
 
 def _insert_raw(items: list[PreparedEvent], actor: Actor) -> dict[str, int]:
     """
-    ``INSERT … ON CONFLICT (content_hash) DO NOTHING RETURNING`` in chunks: the hashes this transaction inserted
-    (a hash stored by anyone else, even concurrently, is a duplicate). Returns content hash → id.
+    ``INSERT … ON CONFLICT (content_hash) DO NOTHING RETURNING``: the hashes this transaction inserted (a hash
+    stored by anyone else, even concurrently, is a duplicate). Returns content hash → id.
     """
-    meta = OpenLineageEvent._meta
-    fields = [meta.get_field(name) for name in _RAW_COLUMNS]
-    table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     now = timezone.now()
     user_id = actor.user.pk if actor.user is not None else None
-    found: dict[str, int] = {}
-    for start in range(0, len(items), RAW_CHUNK):
-        chunk = items[start : start + RAW_CHUNK]
-        params: list[Any] = []
-        for item in chunk:
-            event = item.parsed
-            job = event.job
-            dataset = event.dataset
-            values = (
+    rows = []
+    for item in items:
+        event = item.parsed
+        job, dataset = event.job, event.dataset
+        rows.append(
+            (
                 item.content_hash,
                 event.kind,
                 event.event_type or "",
@@ -468,15 +464,145 @@ def _insert_raw(items: list[PreparedEvent], actor: Actor) -> dict[str, int]:
                 actor.label[:255],
                 actor.channel,
             )
-            params.extend(f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True))
-        sql = (
-            f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "  # noqa: S608
-            f"ON CONFLICT (content_hash) DO NOTHING RETURNING id, content_hash"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found.update((content_hash, pk) for pk, content_hash in cursor.fetchall())
+    found: dict[str, int] = {}
+    for start in range(0, len(rows), RAW_CHUNK):
+        returned = _insert_rows(
+            OpenLineageEvent,
+            _RAW_COLUMNS,
+            rows[start : start + RAW_CHUNK],
+            conflict_fields=("content_hash",),
+            returning=("id", "content_hash"),
+        )
+        found.update((content_hash, pk) for pk, content_hash in returned)
     return found
+
+
+#
+# Bulk writes: on PostgreSQL one statement with one array parameter per column (unnest) and server-side
+# binding, instead of Django's rows × columns parameters rendered client-side and its CASE-per-row updates,
+# which together cost more than the rest of a batch. Other databases go through Django's bulk methods.
+#
+
+
+def _jsonify(values: list[Any]) -> list[Any]:
+    return [None if v is None else json.dumps(v, cls=DjangoJSONEncoder, ensure_ascii=False) for v in values]
+
+
+def _execute(sql: str, params: list[Any], *, fetch: bool = False) -> list[tuple]:
+    """
+    Run ``sql`` with server-side binding on the Django connection (same transaction, Django's error classes).
+    Array parameters are written ``%b`` (binary): the text format quotes every element with a regex.
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if fetch else []
+
+
+def _insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict_fields: Sequence[str] | None = None,
+    update_fields: Sequence[str] | None = None,
+    returning: Sequence[str] | None = None,
+) -> list[tuple]:
+    """
+    Insert ``rows`` (tuples of ``columns``, attribute names) skipping rows that break a unique constraint, or,
+    with ``update_fields``, updating those fields of the existing row (constraint columns: ``conflict_fields``).
+    ``returning`` columns of the inserted rows are returned (PostgreSQL and SQLite ≥ 3.35).
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    quote = connection.ops.quote_name
+    column_sql = ", ".join(quote(f.column) for f in fields)
+    if update_fields:
+        target = ", ".join(quote(meta.get_field(n).column) for n in conflict_fields or ())
+        sets = ", ".join(
+            f"{quote(meta.get_field(n).column)} = EXCLUDED.{quote(meta.get_field(n).column)}" for n in update_fields
+        )
+        conflict = f"ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    elif conflict_fields:
+        conflict = f"ON CONFLICT ({', '.join(quote(meta.get_field(n).column) for n in conflict_fields)}) DO NOTHING"
+    else:
+        conflict = "ON CONFLICT DO NOTHING"
+    tail = f" RETURNING {', '.join(quote(meta.get_field(n).column) for n in returning)}" if returning else ""
+    table = quote(meta.db_table)
+    if connection.vendor == "postgresql":
+        arrays = []
+        for index, f in enumerate(fields):
+            values = [row[index] for row in rows]
+            arrays.append(_jsonify(values) if isinstance(f, models.JSONField) else values)
+        unnest = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
+        sql = f"INSERT INTO {table} ({column_sql}) SELECT * FROM unnest({unnest}) {conflict}{tail}"  # noqa: S608
+        return _execute(sql, arrays, fetch=bool(returning))
+    values_sql = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    params = [f.get_db_prep_save(row[i], connection) for row in rows for i, f in enumerate(fields)]
+    sql = f"INSERT INTO {table} ({column_sql}) VALUES {values_sql} {conflict}{tail}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if returning else []
+
+
+def _defaults(model: type[models.Model]) -> dict[str, Any]:
+    """Every concrete column of ``model`` but the primary key, with its default (the database sets none)."""
+    return {f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
+
+
+def _insert(
+    objs: Sequence[models.Model],
+    *,
+    conflict_fields: Sequence[str] | None = None,
+    update_fields: Sequence[str] | None = None,
+) -> None:
+    """``_insert_rows`` for model instances (every concrete field but an unset primary key)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or getattr(objs[0], f.attname) is not None]
+    rows = [tuple(f.pre_save(obj, True) for f in fields) for obj in objs]
+    _insert_chunked(
+        model, [f.attname for f in fields], rows, conflict_fields=conflict_fields, update_fields=update_fields
+    )
+
+
+def _insert_chunked(model, columns, rows, **options) -> None:
+    """``_insert_rows`` in chunks (large on PostgreSQL, small where parameters are counted per value)."""
+    size = 5000 if connection.vendor == "postgresql" else max(1, 500 // len(columns))
+    for start in range(0, len(rows), size):
+        _insert_rows(model, columns, rows[start : start + size], **options)
+
+
+def _update(objs: Sequence[models.Model], names: Sequence[str]) -> None:
+    """Write ``names`` of every object in ``objs`` (already changed in memory) in one statement."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, list(names))
+        return
+    pk = model._meta.pk
+    fields = [model._meta.get_field(n) for n in names]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = u.{quote(f.column)}" for f in fields)
+    aliases = ", ".join(quote(c) for c in [pk.column, *(f.column for f in fields)])
+    unnest = ", ".join(f"%b::{f.db_type(connection)}[]" for f in [pk, *fields])
+    arrays = [[obj.pk for obj in objs]]
+    for f in fields:
+        values = [getattr(obj, f.attname) for obj in objs]
+        arrays.append(_jsonify(values) if isinstance(f, models.JSONField) else values)
+    table = quote(model._meta.db_table)
+    sql = (
+        f"UPDATE {table} AS t SET {sets} FROM unnest({unnest}) AS u({aliases}) "  # noqa: S608
+        f"WHERE t.{quote(pk.column)} = u.{quote(pk.column)}"
+    )
+    _execute(sql, arrays)
 
 
 #
@@ -571,6 +697,37 @@ class _InputPlan:
     version_id: int | None = None
 
 
+_COLUMN_EDGE_COLUMNS = (
+    "key",
+    "run_id",
+    "target_id",
+    "target_asset_id",
+    "target_field",
+    "source_id",
+    "source_asset_id",
+    "source_field",
+    "transformation_type",
+    "transformation_subtype",
+    "description",
+    "masking",
+)
+
+
+def _tag_field(row: list[Any], tag: ol.Tag) -> bool:
+    """Apply a column tag to a field row ``[…, tags, pii_suggestions, …]``: PII tags become suggestions."""
+    if tag.is_pii:
+        entity = tag.pii_entity or "PII"
+        if entity in row[6]:
+            return False
+        row[6] = [*row[6], entity]
+        return True
+    entry = {"key": tag.key, "value": tag.value}
+    if entry in row[5]:
+        return False
+    row[5] = [*row[5], entry]
+    return True
+
+
 class _Projection:
     """One batch of new events projected with bulk reads and writes (see the module docstring)."""
 
@@ -586,7 +743,7 @@ class _Projection:
         self.assets_by_pk: dict[int, Asset] = {}
         self.runs: dict[uuid.UUID, Run] = {}
         self.runs_by_pk: dict[int, Run] = {}
-        self.history: list[RunStateChange] = []
+        self.history: list[tuple] = []
         self.sources: dict[str, str] = {}
         self.asset_sources: dict[int, str] = {}
         self.existing_labels: dict[int, str] = {}
@@ -594,6 +751,8 @@ class _Projection:
         self.created_versions: set[int] = set()
         self.new_input_keys: set[tuple[int, int]] = set()
         self.new_output_keys: set[tuple[int, int]] = set()
+        self.version_objects: dict[int, AssetVersion] = {}
+        self.cll_cache: dict[int, list[ol.ColumnLineageEntry]] = {}
         self.clocks: dict[tuple[str, int], dict[str, str]] = {}
         self.dirty_clocks: set[tuple[str, int]] = set()
         self.dirty_jobs: set[int] = set()
@@ -662,17 +821,22 @@ class _Projection:
                 self.jobs[(job.namespace, job.name)] = job
         missing = sorted(key for key in wanted if key not in self.jobs)
         if missing:
-            Job.objects.bulk_create(
+            _insert(
                 [
                     Job(namespace=ns, name=name, job_type=wanted[(ns, name)], created_at=self.now, updated_at=self.now)
                     for ns, name in missing
                 ],
-                ignore_conflicts=True,
             )
             for job in Job.objects.filter(name__in={name for _, name in missing}):
                 if (job.namespace, job.name) in wanted:
                     self.jobs[(job.namespace, job.name)] = job
         self.jobs_by_pk = {job.pk: job for job in self.jobs.values()}
+
+    def _column_lineage(self, ref: ol.DatasetRef) -> list[ol.ColumnLineageEntry]:
+        key = id(ref)
+        if key not in self.cll_cache:
+            self.cll_cache[key] = ol.column_lineage(ref)
+        return self.cll_cache[key]
 
     def _dataset_refs(self) -> dict[tuple[str, str], bool]:
         """Every dataset the batch names → whether any reference says it is a model."""
@@ -690,7 +854,7 @@ class _Projection:
                 add(ref.namespace, ref.name, ol.is_model(ref))
             if parsed.kind == "RunEvent":
                 for ref in parsed.outputs:
-                    for entry in ol.column_lineage(ref):
+                    for entry in self._column_lineage(ref):
                         if len(entry.input_namespace) <= MAX_NAMESPACE and len(entry.input_name) <= MAX_NAME:
                             add(entry.input_namespace, entry.input_name, False)
         return wanted
@@ -712,7 +876,7 @@ class _Projection:
         missing = sorted(key for key in wanted if key not in self.assets)
         if missing:
             licence = Licence.objects.filter(spdx_id__iexact="NOASSERTION").first()
-            Asset.objects.bulk_create(
+            _insert(
                 [
                     Asset(
                         kind=AssetKind.MODEL if wanted[key] else AssetKind.DATASET,
@@ -725,7 +889,6 @@ class _Projection:
                     )
                     for key in missing
                 ],
-                ignore_conflicts=True,
             )
             for asset in Asset.objects.filter(name__in={name for _, name in missing}):
                 if (asset.namespace, asset.name) in wanted and (asset.namespace, asset.name) not in self.assets:
@@ -757,7 +920,7 @@ class _Projection:
             self.runs[run.run_id] = run
         missing = [run_id for run_id in ids if run_id not in self.runs]
         if missing:
-            Run.objects.bulk_create(
+            _insert(
                 [
                     Run(
                         run_id=run_id,
@@ -771,7 +934,6 @@ class _Projection:
                     )
                     for run_id in missing
                 ],
-                ignore_conflicts=True,
             )
             for run in Run.objects.select_for_update().filter(run_id__in=missing).order_by("run_id"):
                 self.runs[run.run_id] = run
@@ -825,7 +987,7 @@ class _Projection:
                 fields = ol.schema_fields(ref)
                 if fields:
                     plan.schema = (at, fields)
-                entries = ol.column_lineage(ref)
+                entries = self._column_lineage(ref)
                 if entries:
                     self.column_lineage.append((event, run, asset, entries))
                     for entry in entries:
@@ -892,27 +1054,52 @@ class _Projection:
         for version in qs:
             if (version.asset_id, version.version) in pairs:
                 found[(version.asset_id, version.version)] = version
+                self.version_objects[version.pk] = version
         return found
 
     def _create_versions(self, rows: dict[tuple[int, str], dict[str, Any]]) -> dict[tuple[int, str], AssetVersion]:
         """Insert versions by (asset, label) in key order, tolerating concurrent creators; returns them all."""
         if not rows:
             return {}
-        AssetVersion.objects.bulk_create(
-            [
-                AssetVersion(
+        base = _defaults(AssetVersion)
+        base.update(
+            created_by_id=self.actor.user.pk if self.actor.user is not None else None,
+            created_at=self.now,
+            updated_at=self.now,
+            facets={},
+        )
+        columns = tuple(base)
+        values = []
+        for asset_id, label in sorted(rows):
+            row = {
+                **base,
+                "asset_id": asset_id,
+                "version": label,
+                "produced_at": rows[(asset_id, label)]["produced_at"],
+            }
+            values.append(tuple(row[c] for c in columns))
+        created: dict[tuple[int, str], AssetVersion] = {}
+        size = 5000 if connection.vendor == "postgresql" else 50
+        for start in range(0, len(values), size):
+            chunk = values[start : start + size]
+            for pk, asset_id, label in _insert_rows(
+                AssetVersion, columns, chunk, conflict_fields=("asset", "version"), returning=("id", "asset", "version")
+            ):
+                row = rows[(asset_id, label)]
+                version = AssetVersion(
+                    pk=pk,
                     asset_id=asset_id,
                     version=label,
-                    created_by=self.actor.user,
+                    produced_at=row["produced_at"],
+                    facets={},
                     created_at=self.now,
                     updated_at=self.now,
-                    **rows[(asset_id, label)],
                 )
-                for asset_id, label in sorted(rows)
-            ],
-            ignore_conflicts=True,
-        )
-        created = self._versions_by_label(set(rows))
+                created[(asset_id, label)] = version
+                self.version_objects[pk] = version
+        lost = set(rows) - created.keys()
+        if lost:  # created concurrently by another transaction: read them
+            created.update(self._versions_by_label(lost))
         self.new_version_assets.update(asset_id for asset_id, _ in created)
         return created
 
@@ -955,7 +1142,7 @@ class _Projection:
                 self.dirty_versions[version.pk] = version
                 plan.version = version
         if self.new_outputs:
-            RunOutput.objects.bulk_create(self.new_outputs, ignore_conflicts=True)
+            _insert_chunked(RunOutput, ("run_id", "version_id"), [(o.run_id, o.version_id) for o in self.new_outputs])
         if self.new_version_assets:
             self._supersede(self.new_version_assets)
 
@@ -1068,7 +1255,9 @@ class _Projection:
     def _write_io(self) -> None:
         """Run inputs, edges (input × output of each touched run) and the job ↔ dataset links."""
         if self.new_inputs:
-            RunInput.objects.bulk_create(self.new_inputs, ignore_conflicts=True)
+            _insert_chunked(
+                RunInput, ("run_id", "version_id", "role"), [(i.run_id, i.version_id, i.role) for i in self.new_inputs]
+            )
         for run_pk, version_id, role in self.role_changes:
             RunInput.objects.filter(run_id=run_pk, version_id=version_id).update(role=role)
             Edge.objects.filter(run_id=run_pk, source_id=version_id).update(role=role)
@@ -1084,28 +1273,19 @@ class _Projection:
             outputs = set(self.run_outputs[run_pk].values())
             for version_id, role in inputs.values():
                 targets = outputs if version_id in new_in[run_pk] else new_out[run_pk]
-                edges.extend(
-                    Edge(source_id=version_id, target_id=target, run_id=run_pk, role=role)
-                    for target in targets
-                    if target != version_id
-                )
+                edges.extend((version_id, target, run_pk, role) for target in targets if target != version_id)
         if edges:
-            Edge.objects.bulk_create(edges, ignore_conflicts=True)
+            _insert_chunked(Edge, ("source_id", "target_id", "run_id", "role"), edges)
         for run_pk, asset_pk in self.new_input_keys:
             self.links.add((self.runs_by_pk[run_pk].job_id, asset_pk, JobDataset.INPUT))
         for run_pk, asset_pk in self.new_output_keys:
             self.links.add((self.runs_by_pk[run_pk].job_id, asset_pk, JobDataset.OUTPUT))
         if self.links:
-            JobDataset.objects.bulk_create(
-                [
-                    JobDataset(job_id=job, asset_id=asset, direction=direction, created_at=self.now)
-                    for job, asset, direction in sorted(self.links)
-                ],
-                ignore_conflicts=True,
-            )
+            rows = [(job, asset, direction, self.now) for job, asset, direction in sorted(self.links)]
+            _insert_chunked(JobDataset, ("job_id", "asset_id", "direction", "created_at"), rows)
 
     def _write_column_lineage(self) -> None:
-        rows: dict[str, ColumnEdge] = {}
+        rows: dict[str, tuple] = {}
         for _event, run, asset, entries in self.column_lineage:
             target = self.run_outputs[run.pk].get(asset.pk)
             if target is None:
@@ -1132,22 +1312,22 @@ class _Projection:
                     (entry.transformation_subtype or "")[:64],
                 )
                 key = hashlib.sha256("\x1f".join(str(v) for v in values).encode()).hexdigest()
-                rows[key] = ColumnEdge(
-                    key=key,
-                    run_id=run.pk,
-                    target_id=target,
-                    target_asset_id=asset.pk,
-                    target_field=values[2][:1024],
-                    source_id=source,
-                    source_asset_id=source_asset.pk,
-                    source_field=entry.input_field[:1024],
-                    transformation_type=values[5],
-                    transformation_subtype=values[6],
-                    description=entry.transformation_description or "",
-                    masking=entry.masking,
+                rows[key] = (
+                    key,
+                    run.pk,
+                    target,
+                    asset.pk,
+                    values[2][:1024],
+                    source,
+                    source_asset.pk,
+                    entry.input_field[:1024],
+                    values[5],
+                    values[6],
+                    entry.transformation_description or "",
+                    entry.masking,
                 )
         if rows:
-            ColumnEdge.objects.bulk_create([rows[key] for key in sorted(rows)], ignore_conflicts=True)
+            _insert_chunked(ColumnEdge, _COLUMN_EDGE_COLUMNS, [rows[key] for key in sorted(rows)])
 
     # -- metadata --------------------------------------------------------------------------------------------------
 
@@ -1213,10 +1393,11 @@ class _Projection:
     def _merge_version_facets(self) -> None:
         """Output dataset (and output) facets of a run also describe the version it produced."""
         plans = [plan for plan in self.outputs.values() if plan.version is not None and any(f for _, f in plan.facets)]
-        missing = {plan.version.pk for plan in plans} - self.dirty_versions.keys()
-        loaded = AssetVersion.objects.in_bulk(missing) if missing else {}
+        missing = {plan.version.pk for plan in plans} - self.dirty_versions.keys() - self.version_objects.keys()
+        if missing:
+            self.version_objects.update(AssetVersion.objects.in_bulk(missing))
         for plan in plans:
-            version = self.dirty_versions.get(plan.version.pk) or loaded[plan.version.pk]
+            version = self.dirty_versions.get(plan.version.pk) or self.version_objects[plan.version.pk]
             facets = dict(version.facets or {})
             changed = False
             for at, incoming in plan.facets:
@@ -1376,18 +1557,7 @@ class _Projection:
                     state_time[run.pk] = at
             if applied:
                 self.dirty_runs.add(run.pk)
-            self.history.append(
-                RunStateChange(
-                    run_id=run.pk,
-                    event_id=event.event_id,
-                    event_type=event_type,
-                    event_time=at,
-                    applied=applied,
-                    conflict=conflict,
-                    state_after=run.state,
-                    recorded_at=self.now,
-                )
-            )
+            self.history.append((run.pk, event.event_id, event_type, at, applied, conflict, run.state, self.now))
 
     def _write_fields(self) -> None:
         """Schema facets → Field rows: output versions follow their latest schema, input versions get one if bare."""
@@ -1401,68 +1571,72 @@ class _Projection:
             bound = self.run_inputs[plan.run.pk].get(plan.asset.pk)
             if bound is not None and bound[0] not in specs:
                 specs[bound[0]] = (*plan.schema, False)
-        tagged_versions = {version for (_, version) in self.field_tags if version is not None}
-        if not specs and not tagged_versions:
+        tags_by_version: dict[int, list[ol.Tag]] = defaultdict(list)
+        for (_, version_id), tag_list in self.field_tags.items():
+            if version_id is not None:
+                tags_by_version[version_id].extend(tag_list)
+        if not specs and not tags_by_version:
             return
         existing: dict[int, dict[str, Field]] = defaultdict(dict)
-        for row in Field.objects.filter(version_id__in=set(specs) | tagged_versions):
-            existing[row.version_id][row.name] = row
-        create: list[Field] = []
+        to_load = (set(specs) | set(tags_by_version)) - self.created_versions
+        if to_load:
+            for row in Field.objects.filter(version_id__in=to_load):
+                existing[row.version_id][row.name] = row
+        create: list[list[Any]] = []
         update: dict[int, Field] = {}
         delete: list[int] = []
-        for version_id, (_at, fields, authoritative) in specs.items():
+        for version_id, (at, fields, authoritative) in specs.items():
             known = existing[version_id]
             if known and not authoritative:
                 continue
-            names = set()
-            if authoritative and self.clocks.get((FacetClock.VERSION, version_id), {}).get("schema") != _at.isoformat():
+            if authoritative and self.clocks.get((FacetClock.VERSION, version_id), {}).get("schema") != at.isoformat():
                 continue  # an older schema than the version's current one (a late event)
+            names = set()
+            new_rows: dict[str, list[Any]] = {}
             for item in fields:
                 name = item.name[:1024]
                 names.add(name)
-                data_type = (item.type or "")[:255]
-                description = item.description or ""
+                data_type, description, ordinal = (item.type or "")[:255], item.description or "", max(item.ordinal, 0)
                 row = known.get(name)
                 if row is None:
-                    row = Field(
-                        version_id=version_id,
-                        name=name,
-                        data_type=data_type,
-                        ordinal=max(item.ordinal, 0),
-                        description=description,
-                    )
-                    known[name] = row
-                    create.append(row)
-                elif (row.data_type, row.description, row.ordinal) != (data_type, description, max(item.ordinal, 0)):
-                    row.data_type, row.description, row.ordinal = data_type, description, max(item.ordinal, 0)
-                    if row.pk:
-                        update[row.pk] = row
+                    if name not in new_rows:
+                        new_rows[name] = [version_id, name, data_type, ordinal, description, [], [], []]
+                elif (row.data_type, row.description, row.ordinal) != (data_type, description, ordinal):
+                    row.data_type, row.description, row.ordinal = data_type, description, ordinal
+                    update[row.pk] = row
+            for tag in tags_by_version.pop(version_id, []):
+                target = new_rows.get(tag.field or "")
+                if target is not None:
+                    _tag_field(target, tag)
+            create.extend(new_rows.values())
             for name, row in list(known.items()):
-                if name not in names and row.pk and not row.pii_entities:
+                if name not in names and not row.pii_entities:
                     delete.append(row.pk)
                     del known[name]
-        for (_, version_id), tag_list in self.field_tags.items():
-            if version_id is None:
-                continue
+        for version_id, tag_list in tags_by_version.items():
             for tag in tag_list:
                 row = existing[version_id].get(tag.field or "")
-                if row is None:
-                    continue
-                entry = {"key": tag.key, "value": tag.value}
-                if not tag.is_pii and entry not in row.tags:
-                    row.tags = [*row.tags, entry]
-                if tag.is_pii and (tag.pii_entity or "PII") not in row.pii_suggestions:
-                    row.pii_suggestions = [*row.pii_suggestions, tag.pii_entity or "PII"]
-                if row.pk:
-                    update[row.pk] = row
+                if row is not None:
+                    values = [None, None, None, None, None, row.tags, row.pii_suggestions, None]
+                    if _tag_field(values, tag):
+                        row.tags, row.pii_suggestions = values[5], values[6]
+                        update[row.pk] = row
         if delete:
             Field.objects.filter(pk__in=delete).delete()
         if create:
-            Field.objects.bulk_create(create, ignore_conflicts=True)
-        if update:
-            Field.objects.bulk_update(
-                list(update.values()), ["data_type", "description", "ordinal", "tags", "pii_suggestions"]
+            columns = (
+                "version_id",
+                "name",
+                "data_type",
+                "ordinal",
+                "description",
+                "tags",
+                "pii_suggestions",
+                "pii_entities",
             )
+            _insert_chunked(Field, columns, [tuple(row) for row in create])
+        if update:
+            _update(list(update.values()), ["data_type", "description", "ordinal", "tags", "pii_suggestions"])
 
     # -- writes ----------------------------------------------------------------------------------------------------
 
@@ -1474,17 +1648,17 @@ class _Projection:
             runs = [self.runs_by_pk[pk] for pk in sorted(self.dirty_runs)]
             for run in runs:
                 run.updated_at = self.now
-            Run.objects.bulk_update(runs, ["state", "started_at", "ended_at", "facets", "parent", "updated_at"])
+            _update(runs, ["state", "started_at", "ended_at", "facets", "parent", "updated_at"])
         if self.dirty_jobs:
             jobs = [self.jobs_by_pk[pk] for pk in sorted(self.dirty_jobs)]
             for job in jobs:
                 job.updated_at = self.now
-            Job.objects.bulk_update(jobs, ["job_type", "facets", "description", "updated_at"])
+            _update(jobs, ["job_type", "facets", "description", "updated_at"])
         if self.dirty_assets:
             assets = [self.assets_by_pk[pk] for pk in sorted(self.dirty_assets)]
             for asset in assets:
                 asset.updated_at = self.now
-            Asset.objects.bulk_update(
+            _update(
                 assets,
                 [
                     "kind",
@@ -1503,19 +1677,27 @@ class _Projection:
             versions = [self.dirty_versions[pk] for pk in sorted(self.dirty_versions)]
             for version in versions:
                 version.updated_at = self.now
-            AssetVersion.objects.bulk_update(versions, ["version", "facets", "row_count", "size_bytes", "updated_at"])
+            _update(versions, ["version", "facets", "row_count", "size_bytes", "updated_at"])
         if self.dirty_clocks:
-            FacetClock.objects.bulk_create(
-                [
-                    FacetClock(entity=entity, object_id=object_id, times=self.clocks[(entity, object_id)])
-                    for entity, object_id in sorted(self.dirty_clocks)
-                ],
-                update_conflicts=True,
-                unique_fields=("entity", "object_id"),
+            _insert_chunked(
+                FacetClock,
+                ("entity", "object_id", "times"),
+                [(entity, pk, self.clocks[(entity, pk)]) for entity, pk in sorted(self.dirty_clocks)],
+                conflict_fields=("entity", "object_id"),
                 update_fields=("times",),
             )
         if self.history:
-            RunStateChange.objects.bulk_create(self.history)
+            columns = (
+                "run_id",
+                "event_id",
+                "event_type",
+                "event_time",
+                "applied",
+                "conflict",
+                "state_after",
+                "recorded_at",
+            )
+            _insert_chunked(RunStateChange, columns, self.history)
 
     def _write_sources(self) -> None:
         names = set(self.sources)
@@ -1534,7 +1716,6 @@ class _Projection:
                     )
                     for name in missing
                 ],
-                ignore_conflicts=True,
             )
             found.update({source.name: source for source in Source.objects.filter(name__in=missing)})
         for asset_pk, name in self.asset_sources.items():
