@@ -194,19 +194,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='governanceflag',
-            index=models.Index(fields=['origin_version', 'kind'], name='compliance_flag_origin'),
-        ),
-        migrations.AddIndex(
-            model_name='governanceflag',
             index=models.Index(fields=['origin_asset', 'kind'], name='compliance_flag_origin_asset'),
         ),
         migrations.AddConstraint(
             model_name='governanceflag',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawal__isnull', True)), fields=('version', 'kind', 'origin_version'), name='compliance_flag_unique_origin'),
+            constraint=models.UniqueConstraint(condition=models.Q(('withdrawal__isnull', True)), fields=('version', 'kind', 'origin_asset'), name='compliance_flag_unique_origin'),
         ),
         migrations.AddConstraint(
             model_name='governanceflag',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawal__isnull', False)), fields=('version', 'withdrawal', 'origin_version'), name='compliance_flag_unique_withdrawal_origin'),
+            constraint=models.UniqueConstraint(condition=models.Q(('withdrawal__isnull', False)), fields=('version', 'withdrawal'), name='compliance_flag_unique_withdrawal'),
         ),
         migrations.AddConstraint(
             model_name='activitypurpose',

@@ -376,9 +376,10 @@ class GovernanceFlag(models.Model):
     personal data (origin: a version with confirmed PII findings), consent withdrawn (origin: a version in a
     withdrawal's scope), retention expired (origin: a version of an asset past its retention date).
 
-    ``path`` is the version ids from the origin to this version along one shortest lineage path, ``runs`` the
-    runs between them. One row per (version, kind, origin version[, withdrawal]); ``since`` is when it was first
-    raised and survives recomputation.
+    One row per cause and version: per (version, kind, origin asset) for personal data and retention, per
+    (version, withdrawal) for consent. ``origin_version`` is the cause's version nearest upstream, ``path`` the
+    version ids from it to this version along one shortest lineage path, ``runs`` the runs between them. ``since``
+    is when the flag was first raised and survives recomputation.
     """
 
     version = models.ForeignKey(to="catalog.AssetVersion", on_delete=models.CASCADE, related_name="governance_flags")
@@ -410,19 +411,18 @@ class GovernanceFlag(models.Model):
         ordering = ("version_id", "kind", "depth", "id")
         constraints = (
             models.UniqueConstraint(
-                fields=("version", "kind", "origin_version"),
+                fields=("version", "kind", "origin_asset"),
                 condition=Q(withdrawal__isnull=True),
                 name="compliance_flag_unique_origin",
             ),
             models.UniqueConstraint(
-                fields=("version", "withdrawal", "origin_version"),
+                fields=("version", "withdrawal"),
                 condition=Q(withdrawal__isnull=False),
-                name="compliance_flag_unique_withdrawal_origin",
+                name="compliance_flag_unique_withdrawal",
             ),
         )
         indexes = (
             models.Index(fields=("kind", "version"), name="compliance_flag_kind_version"),
-            models.Index(fields=("origin_version", "kind"), name="compliance_flag_origin"),
             models.Index(fields=("origin_asset", "kind"), name="compliance_flag_origin_asset"),
         )
 
