@@ -105,29 +105,40 @@ def licence_resolve(identifier: str | Licence | None) -> Licence:
     return licence
 
 
+def _create(instance: Any, *, actor: Actor) -> Any:
+    """Validate, save and audit a new row (inside the caller's transaction)."""
+    instance.full_clean()
+    instance.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=instance, after=model_state(instance))
+    return instance
+
+
+def _update(instance: Any, *, data: Mapping[str, Any], actor: Actor, reason: str = "") -> Any:
+    """Lock the row, apply ``data``, validate, save and audit before/after (inside the caller's transaction)."""
+    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    before = model_state(instance)
+    for key, value in data.items():
+        setattr(instance, key, value)
+    instance.full_clean()
+    instance.save()
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=instance, before=before, after=model_state(instance), reason=reason
+    )
+    return instance
+
+
 @transaction.atomic
 def licence_create(*, actor: Actor, spdx_id: str, name: str, **terms: Any) -> Licence:
     """Register a licence (typically a ``LicenseRef-…`` model licence). Officers only; audited."""
     _require_officer(actor, "register a licence")
-    licence = Licence(spdx_id=spdx_id, name=name, **terms)
-    licence.full_clean()
-    licence.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=licence, after=model_state(licence))
-    return licence
+    return _create(Licence(spdx_id=spdx_id, name=name, **terms), actor=actor)
 
 
 @transaction.atomic
 def licence_update(*, licence: Licence, data: Mapping[str, Any], actor: Actor) -> Licence:
     """Change a licence's terms. Officers only; the before/after terms are audited."""
     _require_officer(actor, "change licence terms")
-    licence = Licence.objects.select_for_update().get(pk=licence.pk)
-    before = model_state(licence)
-    for key, value in data.items():
-        setattr(licence, key, value)
-    licence.full_clean()
-    licence.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=licence, before=before, after=model_state(licence))
-    return licence
+    return _update(licence, data=data, actor=actor)
 
 
 #
@@ -136,45 +147,26 @@ def licence_update(*, licence: Licence, data: Mapping[str, Any], actor: Actor) -
 @transaction.atomic
 def source_create(*, actor: Actor, **data: Any) -> Source:
     """Record where data comes from. Audited."""
-    source = Source(**data)
-    source.full_clean()
-    source.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=source, after=model_state(source))
-    return source
+    return _create(Source(**data), actor=actor)
 
 
 @transaction.atomic
 def source_update(*, source: Source, data: Mapping[str, Any], actor: Actor) -> Source:
-    source = Source.objects.select_for_update().get(pk=source.pk)
-    before = model_state(source)
-    for key, value in data.items():
-        setattr(source, key, value)
-    source.full_clean()
-    source.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=source, before=before, after=model_state(source))
-    return source
+    """Correct a source's facts. Audited with before/after."""
+    return _update(source, data=data, actor=actor)
 
 
 @transaction.atomic
 def purpose_create(*, actor: Actor, name: str, description: str = "", lawful_basis: str = "unknown") -> Purpose:
-    purpose = Purpose(name=name, description=description, lawful_basis=lawful_basis)
-    purpose.full_clean()
-    purpose.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=purpose, after=model_state(purpose))
-    return purpose
+    """Define a processing purpose. Audited."""
+    return _create(Purpose(name=name, description=description, lawful_basis=lawful_basis), actor=actor)
 
 
 @transaction.atomic
 def purpose_update(*, purpose: Purpose, data: Mapping[str, Any], actor: Actor) -> Purpose:
+    """Change a purpose (officers). Audited with before/after."""
     _require_officer(actor, "change a purpose")
-    purpose = Purpose.objects.select_for_update().get(pk=purpose.pk)
-    before = model_state(purpose)
-    for key, value in data.items():
-        setattr(purpose, key, value)
-    purpose.full_clean()
-    purpose.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=purpose, before=before, after=model_state(purpose))
-    return purpose
+    return _update(purpose, data=data, actor=actor)
 
 
 #
@@ -472,10 +464,7 @@ def deployment_create(
         notes=notes,
         created_by=actor.user,
     )
-    deployment.full_clean()
-    deployment.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=deployment, after=model_state(deployment))
-    return deployment
+    return _create(deployment, actor=actor)
 
 
 @transaction.atomic
@@ -483,17 +472,4 @@ def deployment_retire(
     *, deployment: Deployment, actor: Actor, retired_at: datetime | None = None, reason: str = ""
 ) -> Deployment:
     """End a deployment. Audited."""
-    deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
-    before = model_state(deployment)
-    deployment.retired_at = retired_at or timezone.now()
-    deployment.full_clean()
-    deployment.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=deployment,
-        before=before,
-        after=model_state(deployment),
-        reason=reason,
-    )
-    return deployment
+    return _update(deployment, data={"retired_at": retired_at or timezone.now()}, actor=actor, reason=reason)
