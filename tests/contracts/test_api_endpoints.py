@@ -9,7 +9,7 @@ from lineage.models import Run
 from tests.factories.catalog import AssetFactory, ModelAssetFactory, VersionFactory
 
 ROLES = ("anonymous", "norole", "auditor", "scientist", "officer")
-LISTS = ("datasets", "models", "versions", "runs", "sources", "licences", "purposes", "deployments")
+LISTS = ("datasets", "models", "versions", "runs", "sources", "licences", "purposes", "deployments", "scans")
 READ_STATUS = {"anonymous": 401, "norole": 403, "auditor": 200, "scientist": 200, "officer": 200}
 
 

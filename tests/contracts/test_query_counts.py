@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from compliance.models import ColumnFinding, Scan
 from tests.factories.catalog import AssetFactory, ModelAssetFactory, VersionFactory
 from tests.factories.lineage import derive
 
@@ -15,14 +16,22 @@ LIST_URLS = (
     "/api/deployments/",
     "/api/sources/",
     "/api/licences/",
+    "/api/scans/",
 )
 
 
 def _populate(n: int) -> None:
     for i in range(n):
         dataset = VersionFactory(asset=AssetFactory(name=f"d{i}-{n}"))
+        _scan_with_findings(dataset)
         model = VersionFactory(asset=ModelAssetFactory(name=f"models/m{i}-{n}"))
         derive([dataset], [model], job=f"train{i}-{n}")
+
+
+def _scan_with_findings(version) -> None:
+    scan = Scan.objects.create(version=version, location="x.csv", status="succeeded")
+    for ordinal, column in enumerate(("email", "name")):
+        ColumnFinding.objects.create(scan=scan, version=version, column=column, ordinal=ordinal, verdict="IS")
 
 
 def _count(client, url) -> int:
