@@ -31,6 +31,7 @@ from catalog.readers.errors import scrub_secrets
 from catalog.services import asset_update, version_record_scan, version_register, version_set_field_pii
 from compliance.choices import FindingReview, ScanStatus, Verdict
 from compliance.models import ColumnFinding, Scan, SubjectKey
+from compliance.propagation import flags_refresh_personal_data
 from compliance.scanning import (
     IndexColumn,
     PartitionResult,
@@ -470,4 +471,5 @@ def finding_review(
     audit_record(
         actor=actor, action=AuditAction.DECISION, obj=finding, before=before, after=model_state(finding), reason=note
     )
+    flags_refresh_personal_data(actor=actor, assets=[asset.pk], reason=f"finding {decision}")
     return finding

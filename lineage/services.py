@@ -22,6 +22,7 @@ from core.audit import Actor, AuditAction, audit_record, model_state
 from core.exceptions import ApplicationError
 from lineage.choices import InputRole, JobType, RunOrigin, RunState
 from lineage.models import Edge, Job, Run, RunInput, RunOutput
+from lineage.signals import edges_recorded
 
 __all__ = (
     "default_input_role",
@@ -134,6 +135,7 @@ def run_add_io(
     RunOutput.objects.bulk_create(new_outputs, ignore_conflicts=True)
     if new_inputs or new_outputs:
         _sync_edges(run)
+        edges_recorded.send(sender=Run, runs=[run.pk], actor=actor)
         if actor is not None:
             audit_record(
                 actor=actor,
@@ -188,6 +190,8 @@ def run_record(
     RunInput.objects.bulk_create([RunInput(run=run, version=v, role=role) for v, role in inputs])
     RunOutput.objects.bulk_create([RunOutput(run=run, version=v) for v in outputs])
     edge_count = _sync_edges(run)
+    if edge_count:
+        edges_recorded.send(sender=Run, runs=[run.pk], actor=actor)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
