@@ -7,6 +7,10 @@ normalised identifiers — never the identifiers).
 
 Governance (``governance``): the Art. 30 register (``Party``, ``Recipient``, ``Transfer``, ``RetentionPolicy``,
 ``ProcessingActivity`` with ``ActivityPurpose``), ``ConsentWithdrawal`` and the propagated ``GovernanceFlag``.
+
+Subject requests (``requests``): ``SubjectRequest`` with its ``SubjectIdentifier`` digests and masked hints,
+one ``SubjectRequestAction`` per affected version or deployment, their ``ActionVerification`` checks and the
+Art. 19 ``RecipientNotification`` notices.
 """
 
 from compliance.models.governance import (
@@ -24,6 +28,22 @@ from compliance.models.governance import (
     Transfer,
     TransferSafeguard,
     WithdrawalScope,
+)
+from compliance.models.requests import (
+    ActionKind,
+    ActionStatus,
+    ActionTarget,
+    ActionVerification,
+    ExemptionGround,
+    ImpactReason,
+    RecipientNotification,
+    RequestChannel,
+    RequestOutcome,
+    RequestStatus,
+    SubjectIdentifier,
+    SubjectRequest,
+    SubjectRequestAction,
+    SubjectRequestKind,
 )
 from compliance.models.scans import ColumnFinding, Scan, SubjectKey
 
@@ -45,4 +65,19 @@ __all__ = (
     "Transfer",
     "TransferSafeguard",
     "WithdrawalScope",
+    # Subject requests
+    "ActionKind",
+    "ActionStatus",
+    "ActionTarget",
+    "ActionVerification",
+    "ExemptionGround",
+    "ImpactReason",
+    "RecipientNotification",
+    "RequestChannel",
+    "RequestOutcome",
+    "RequestStatus",
+    "SubjectIdentifier",
+    "SubjectRequest",
+    "SubjectRequestAction",
+    "SubjectRequestKind",
 )
