@@ -43,12 +43,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.choices import AssetKind, PrivacyMeasure
 from catalog.models import Asset, AssetVersion, Field, Purpose
 from compliance.choices import FindingReview
+from compliance.governance_filters import FlagFilterSet
 from compliance.models import ColumnFinding, ConsentWithdrawal, FlagKind, GovernanceFlag, WithdrawalScope
 from core import roles
 from core.audit import Actor, AuditAction, audit_record, audit_record_many, model_state
@@ -636,28 +637,15 @@ def _visible(qs: QuerySet, user: Any) -> QuerySet:
 
 def flag_list(*, user: Any = None, filters: Mapping[str, Any] | None = None) -> QuerySet:
     """
-    Flags with their version, origin and cause loaded, newest version first. ``filters``: ``kind``,
-    ``asset_kind`` (dataset | model), ``version``, ``asset``, ``origin_asset``, ``origin_version``,
-    ``withdrawal``, ``via_anonymisation`` (bool), ``state`` (the flagged version's state).
+    Flags with their version, origin and cause loaded, newest version first, filtered by ``FlagFilterSet``
+    (``kind``, ``asset_kind``, ``version``, ``asset``, ``origin_asset``, ``origin_version``, ``withdrawal``,
+    ``via_anonymisation``, ``state``).
     """
     qs = GovernanceFlag.objects.select_related(
         "version__asset", "origin_version__asset", "withdrawal__dataset", "withdrawal__purpose", "finding"
     )
-    lookups = {
-        "kind": "kind",
-        "asset_kind": "version__asset__kind",
-        "version": "version_id",
-        "asset": "version__asset_id",
-        "origin_asset": "origin_asset_id",
-        "origin_version": "origin_version_id",
-        "withdrawal": "withdrawal_id",
-        "via_anonymisation": "via_anonymisation",
-        "state": "version__state",
-    }
-    for name, value in (filters or {}).items():
-        if value not in (None, "") and name in lookups:
-            qs = qs.filter(**{lookups[name]: value})
-    return _visible(qs.order_by("-version_id", "kind", "depth", "pk"), user)
+    qs = _visible(qs.order_by("-version_id", "kind", "depth", "pk"), user)
+    return FlagFilterSet(filters, queryset=qs).qs if filters else qs
 
 
 def flagged_versions(
@@ -715,8 +703,10 @@ def versions_by_path(flags: Iterable[GovernanceFlag]) -> dict[int, str]:
 
 
 def consent_withdrawal_list(*, user: Any = None, active: bool | None = None) -> QuerySet:
-    """Withdrawals with their dataset or purpose and recorder loaded, newest first."""
-    qs = ConsentWithdrawal.objects.select_related("dataset", "purpose", "recorded_by", "lifted_by")
+    """Withdrawals with their dataset or purpose and recorder loaded, and ``flagged_versions``; newest first."""
+    qs = ConsentWithdrawal.objects.select_related("dataset", "purpose", "recorded_by", "lifted_by").annotate(
+        flagged_versions=Count("flags")
+    )
     if active is not None:
         qs = qs.filter(lifted_at__isnull=active)
     return _visible(qs.order_by("-withdrawn_on", "-pk"), user)

@@ -128,3 +128,26 @@ def scan_complete(self, counts: list[dict], scan_id: int) -> None:
 def scan_sweep(self) -> list[int]:
     """Fail scans whose workers stopped reporting (run by Celery beat)."""
     return services.scan_sweep(actor=Actor.task(self.request.id))
+
+
+@shared_task(bind=True)
+def retention_check(self) -> dict:
+    """Flag the assets past their retention date and everything derived from them (Celery beat, daily)."""
+    from compliance.retention import retention_sweep
+
+    sweep = retention_sweep(actor=Actor.task(self.request.id))
+    return {
+        "expired": [e.asset.pk for e in sweep.expired],
+        "newly_expired": sweep.newly_expired,
+        "raised": sweep.changes.raised,
+        "cleared": sweep.changes.cleared,
+    }
+
+
+@shared_task(bind=True)
+def flags_reconcile(self) -> dict:
+    """Recompute every governance flag from its causes (lineage that arrived without a signal, edited versions)."""
+    from compliance.propagation import flags_refresh_all
+
+    changes = flags_refresh_all(actor=Actor.task(self.request.id))
+    return {"raised": changes.raised, "cleared": changes.cleared, "rerouted": changes.rerouted}

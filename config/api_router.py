@@ -1,5 +1,6 @@
 """Composes the apps' REST routers under /api/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from catalog.api.views import (
@@ -9,6 +10,17 @@ from catalog.api.views import (
     ModelViewSet,
     PurposeViewSet,
     SourceViewSet,
+)
+from compliance.api.governance import (
+    ConsentWithdrawalViewSet,
+    ExpiredAssetsView,
+    FlaggedVersionViewSet,
+    FlagViewSet,
+    PartyViewSet,
+    ProcessingActivityViewSet,
+    RecipientViewSet,
+    RetentionPolicyViewSet,
+    VersionFlagsView,
 )
 from compliance.api.views import ScanViewSet
 from lineage.api.views import RunViewSet, VersionViewSet
@@ -23,5 +35,16 @@ router.register("licences", LicenceViewSet, basename="licence")
 router.register("purposes", PurposeViewSet, basename="purpose")
 router.register("deployments", DeploymentViewSet, basename="deployment")
 router.register("scans", ScanViewSet, basename="scan")
+router.register("flags", FlagViewSet, basename="flag")
+router.register("flagged-versions", FlaggedVersionViewSet, basename="flagged-version")
+router.register("consent-withdrawals", ConsentWithdrawalViewSet, basename="consent-withdrawal")
+router.register("parties", PartyViewSet, basename="party")
+router.register("recipients", RecipientViewSet, basename="recipient")
+router.register("retention-policies", RetentionPolicyViewSet, basename="retention-policy")
+router.register("processing-activities", ProcessingActivityViewSet, basename="processing-activity")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("versions/<int:pk>/flags/", VersionFlagsView.as_view(), name="version-flags"),
+    path("retention/expired/", ExpiredAssetsView.as_view(), name="retention-expired"),
+    *router.urls,
+]

@@ -7,6 +7,7 @@ Settings shared by every environment, driven by environment variables.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -189,4 +190,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE: dict = {
     "scan-sweeper": {"task": "compliance.tasks.scan_sweep", "schedule": 300.0},
+    # Daily: flag assets past their retention date (and their descendants), then reconcile every governance flag.
+    "retention-check": {"task": "compliance.tasks.retention_check", "schedule": crontab(hour=2, minute=15)},
+    "flags-reconcile": {"task": "compliance.tasks.flags_reconcile", "schedule": crontab(hour=2, minute=45)},
 }

@@ -180,9 +180,7 @@ def test_a_purpose_withdrawal_flags_exactly_the_models_built_on_datasets_of_that
     # then
     affected = flagged_versions(flag=FlagKind.CONSENT_WITHDRAWN, asset_kind="model", withdrawal=withdrawal.pk)
     assert sorted(v.pk for v in affected) == sorted([on_newsletter.pk, on_both.pk, tuned.pk])
-    assert sorted(_flags(FlagKind.CONSENT_WITHDRAWN)) == sorted(
-        [newsletter.pk, on_newsletter.pk, on_both.pk, tuned.pk]
-    )
+    assert sorted(_flags(FlagKind.CONSENT_WITHDRAWN)) == sorted([newsletter.pk, on_newsletter.pk, on_both.pk, tuned.pk])
 
 
 @pytest.mark.django_db
@@ -314,9 +312,9 @@ def test_a_model_built_on_two_personal_datasets_carries_one_flag_per_origin(offi
     # when
     review(left_finding, DISMISS, officer_actor)
     # then
-    assert list(
-        GovernanceFlag.objects.filter(version=model).values_list("origin_asset_id", "path").order_by("pk")
-    ) == [(right.asset_id, [right.pk, model.pk])]
+    assert list(GovernanceFlag.objects.filter(version=model).values_list("origin_asset_id", "path").order_by("pk")) == [
+        (right.asset_id, [right.pk, model.pk])
+    ]
 
 
 @pytest.mark.django_db
