@@ -41,6 +41,7 @@ from compliance.scanning import (
     open_partitions,
     sample_partition,
 )
+from compliance.services_requests import subject_request_verify_scan
 from core.audit import Actor, AuditAction, audit_record, model_state
 from core.exceptions import ApplicationError, Conflict
 
@@ -335,6 +336,7 @@ def scan_finish(*, scan: Scan, actor: Actor) -> Scan:
         after=model_state(scan),
         reason="scan succeeded",
     )
+    subject_request_verify_scan(scan=scan, actor=actor)
     transaction.on_commit(partial(_cleanup, scan))
     return scan
 

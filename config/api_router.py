@@ -22,6 +22,7 @@ from compliance.api.governance import (
     RetentionPolicyViewSet,
     VersionFlagsView,
 )
+from compliance.api.requests import SubjectRequestViewSet
 from compliance.api.views import ScanViewSet
 from lineage.api.views import RunViewSet, VersionViewSet
 
@@ -42,6 +43,7 @@ router.register("parties", PartyViewSet, basename="party")
 router.register("recipients", RecipientViewSet, basename="recipient")
 router.register("retention-policies", RetentionPolicyViewSet, basename="retention-policy")
 router.register("processing-activities", ProcessingActivityViewSet, basename="processing-activity")
+router.register("subject-requests", SubjectRequestViewSet, basename="subject-request")
 
 urlpatterns = [
     path("versions/<int:pk>/flags/", VersionFlagsView.as_view(), name="version-flags"),
