@@ -213,17 +213,21 @@ def subject_impact(*, digests: Iterable[bytes]) -> Impact:
 # Requests
 #
 def _with_counts(qs: QuerySet) -> QuerySet:
-    return qs.annotate(
-        effective_due=Coalesce("extended_due_on", "due_on"),
-        actions_total=Count("actions", distinct=True),
-        actions_open=Count("actions", filter=Q(actions__status__in=OPEN_STATUSES), distinct=True),
-        versions_affected=Count(
-            "actions",
-            filter=Q(actions__version__isnull=False) & ~Q(actions__reason=ImpactReason.ANONYMISED),
-            distinct=True,
-        ),
-        deployments_affected=Count("actions", filter=Q(actions__deployment__isnull=False), distinct=True),
-    ).prefetch_related(Prefetch("identifiers", queryset=SubjectIdentifier.objects.order_by("id")))
+    return (
+        qs.annotate(
+            effective_due=Coalesce("extended_due_on", "due_on"),
+            actions_total=Count("actions", distinct=True),
+            actions_open=Count("actions", filter=Q(actions__status__in=OPEN_STATUSES), distinct=True),
+            versions_affected=Count(
+                "actions",
+                filter=Q(actions__version__isnull=False) & ~Q(actions__reason=ImpactReason.ANONYMISED),
+                distinct=True,
+            ),
+            deployments_affected=Count("actions", filter=Q(actions__deployment__isnull=False), distinct=True),
+        )
+        .prefetch_related(Prefetch("identifiers", queryset=SubjectIdentifier.objects.order_by("id")))
+        .order_by("-received_on", "-id")
+    )
 
 
 def _filtered(

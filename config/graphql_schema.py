@@ -3,11 +3,12 @@
 import graphene
 
 from catalog.graphql.schema import CatalogQuery
+from compliance.graphql.requests import SubjectRequestQuery
 from core.graphql.view import CustodianGraphQLView
 from lineage.graphql.schema import LineageQuery
 
 
-class Query(CatalogQuery, LineageQuery, graphene.ObjectType):
+class Query(CatalogQuery, LineageQuery, SubjectRequestQuery, graphene.ObjectType):
     """Custodian, read-only: assets, versions, lineage and runs."""
 
 

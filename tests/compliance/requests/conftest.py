@@ -20,9 +20,18 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from catalog.models import AssetVersion
+from catalog.choices import PrivacyMeasure
+from catalog.models import AssetVersion, Deployment
+from compliance.identifiers import subject_digest
+from compliance.models import ColumnFinding, Scan, SubjectKey
+from compliance.services_requests import subject_request_create
+from core.audit import Actor
+from lineage.choices import InputRole, JobType
 from tests.compliance.scans.conftest import PLANTED, write_people_csv
+from tests.factories.catalog import AssetFactory, ModelAssetFactory, VersionFactory
+from tests.factories.lineage import derive
 from tests.lineage.ol import dataset, post, run_event
 
 SUBJECT_EMAIL = PLANTED["email"]  # "Jane.Planted@Example.COM" in the CSV
@@ -175,3 +184,57 @@ def database_text() -> str:
                 cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608
                 chunks.extend(json.dumps([str(c) for c in row]) for row in cursor.fetchall())
     return "\n".join(chunks)
+
+
+#
+# Fast fixtures: a published scan's subject keys written directly (no source to read)
+#
+KEY = b"test-subject-key"
+
+
+def index_subject(version, *identifiers: tuple[str, str], full: bool = True, column: str = "email"):
+    """Publish a scan of ``version`` whose subject-key index holds ``identifiers`` (``(kind, value)`` pairs)."""
+    scan = Scan.objects.create(
+        version=version, location="test", full=full, status="succeeded", finished_at=timezone.now()
+    )
+    ColumnFinding.objects.create(
+        scan=scan, version=version, column=column, ordinal=0, verdict="IS", entities=[], indexed=True
+    )
+    SubjectKey.objects.bulk_create(
+        SubjectKey(version=version, scan=scan, digest=bytes.fromhex(subject_digest(k, v, key=KEY)), kind=k)
+        for k, v in identifiers
+    )
+    return scan
+
+
+@pytest.fixture
+def chain(db):
+    """raw (holds jane@example.com) → clean → model, model deployed; raw → anonymised export."""
+    v = {
+        "raw": VersionFactory(asset=AssetFactory(namespace="s3://crm", name="customers")),
+        "clean": VersionFactory(asset=AssetFactory(namespace="s3://crm", name="clean")),
+        "export": VersionFactory(
+            asset=AssetFactory(namespace="s3://crm", name="export"), privacy_measure=PrivacyMeasure.ANONYMISED
+        ),
+        "model": VersionFactory(asset=ModelAssetFactory(namespace="mlflow", name="models/churn")),
+    }
+    index_subject(v["raw"], ("email", "jane@example.com"))
+    derive([v["raw"]], [v["clean"]], job="clean")
+    derive([(v["clean"], InputRole.TRAINING_DATA)], [v["model"]], job="train", job_type=JobType.TRAINING)
+    derive([v["raw"]], [v["export"]], job="export", job_type=JobType.ANONYMISATION)
+    v["deployment"] = Deployment.objects.create(
+        model_version=v["model"], environment="production", deployed_at=timezone.now()
+    )
+    return v
+
+
+def officer_actor(user):
+    return Actor.for_user(user, channel="api")
+
+
+@pytest.fixture
+def erasure(chain, officer):
+    """An erasure request for jane@example.com over ``chain``, received today."""
+    return subject_request_create(
+        kind="erasure", identifiers=[("email", "Jane@Example.com")], actor=officer_actor(officer)
+    )
