@@ -277,3 +277,6 @@ class ColumnFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             f"{finding.column!r} of {finding.version}?",
         }
         return TemplateResponse(request, "admin/compliance/confirm.html", context)
+
+
+from compliance import admin_governance  # noqa: E402, F401  Governance: flags, consent withdrawals, ROPA (Art. 30).
