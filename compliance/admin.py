@@ -279,4 +279,5 @@ class ColumnFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/compliance/confirm.html", context)
 
 
+import compliance.admin_requests  # noqa: E402, F401  Subject requests: receipt to closure, evidence export.
 from compliance import admin_governance  # noqa: E402, F401  Governance: flags, consent withdrawals, ROPA (Art. 30).
