@@ -3,13 +3,14 @@
 import graphene
 
 from catalog.graphql.schema import CatalogQuery
+from compliance.graphql.governance import GovernanceQuery
 from compliance.graphql.requests import SubjectRequestQuery
 from core.graphql.view import CustodianGraphQLView
 from lineage.graphql.schema import LineageQuery
 
 
-class Query(CatalogQuery, LineageQuery, SubjectRequestQuery, graphene.ObjectType):
-    """Custodian, read-only: assets, versions, lineage and runs."""
+class Query(CatalogQuery, LineageQuery, SubjectRequestQuery, GovernanceQuery, graphene.ObjectType):
+    """Custodian, read-only: assets, versions, lineage, runs; subject requests; governance flags and ROPA."""
 
 
 schema = graphene.Schema(query=Query)
