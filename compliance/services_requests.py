@@ -300,6 +300,7 @@ def action_change_problems(*, action: SubjectRequestAction, data: Mapping[str, A
         problems["status"] = "A verified action stays verified: a later scan showed the subject gone."
     elif action.status == ActionStatus.NOT_REQUIRED and (status != ActionStatus.NOT_REQUIRED):
         problems["status"] = "No action is needed for this item."
+        return problems
     elif status == ActionStatus.VERIFIED and action.status != ActionStatus.VERIFIED:
         problems["status"] = "Verified is set automatically when a later version's scan no longer holds the subject."
     elif status == ActionStatus.NOT_REQUIRED and action.status != ActionStatus.NOT_REQUIRED:
