@@ -158,6 +158,10 @@ SPECTACULAR_SETTINGS = {
         "RunStateEnum": "lineage.choices.RunState",
         "VersionStateEnum": "catalog.choices.VersionState",
         "AssetStatusEnum": "catalog.choices.AssetStatus",
+        "AssetKindEnum": "catalog.choices.AssetKind",
+        "PrivacyMeasureEnum": "catalog.choices.PrivacyMeasure",
+        "FlagKindEnum": "compliance.models.governance.FlagKind",
+        "RetentionActionEnum": "compliance.models.governance.RetentionAction",
     },
 }
 
