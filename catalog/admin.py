@@ -3,10 +3,8 @@ Admin for compliance officers: datasets and models as separate entries, versions
 licences, purposes and deployments. Every write goes through ``catalog.services``, so it is audited.
 """
 
-import json
-
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from catalog import services
 from catalog.choices import AssetKind
@@ -19,6 +17,39 @@ __all__ = ("DatasetAdmin", "ModelAdmin", "VersionAdmin")
 
 def _changed(form, *, skip=()) -> dict:
     return {name: form.cleaned_data[name] for name in form.changed_data if name not in skip}
+
+
+def profile_table(profile: dict):
+    """The quality profile as a compact table: one row per column."""
+    if not profile:
+        return "—"
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                name,
+                column.get("type", ""),
+                f"{column.get('nulls', 0):,} ({column.get('null_rate', 0):.1%})",
+                f"{'≈' if column.get('distinct_is_estimate') else ''}{column.get('distinct', 0):,}",
+                "suppressed" if column.get("ranges_suppressed") else _fmt(column.get("min")),
+                "suppressed" if column.get("ranges_suppressed") else _fmt(column.get("max")),
+            )
+            for name, column in profile.get("columns", {}).items()
+        ),
+    )
+    duplicates = f"{'≈' if profile.get('duplicate_rows_is_estimate') else ''}{profile.get('duplicate_rows', 0):,}"
+    return format_html(
+        "<p>{} rows, {} duplicate rows</p><table><thead><tr><th>Column</th><th>Type</th><th>Nulls</th>"
+        "<th>Distinct</th><th>Min</th><th>Max</th></tr></thead><tbody>{}</tbody></table>",
+        f"{profile.get('rows', 0):,}",
+        duplicates,
+        rows,
+    )
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else str(value)
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -211,11 +242,19 @@ class VersionAdmin(ServiceAdmin):
 
     @admin.display(description="Quality profile")
     def quality_profile_display(self, obj):
-        return format_html("<pre>{}</pre>", json.dumps(obj.quality_profile, indent=2)) if obj.quality_profile else "—"
+        return profile_table(obj.quality_profile)
 
     @admin.display(description="PII summary")
     def pii_summary_display(self, obj):
-        return format_html("<pre>{}</pre>", json.dumps(obj.pii_summary, indent=2)) if obj.pii_summary else "—"
+        summary = obj.pii_summary or {}
+        if not summary:
+            return "—"
+        columns = ", ".join(summary.get("personal_data_columns", [])) or "none"
+        return format_html(
+            "Personal data in: <strong>{}</strong>; {} subject keys indexed (details in the findings below).",
+            columns,
+            f"{summary.get('subject_keys', 0):,}",
+        )
 
     def save_model(self, request, obj, form, change):
         actor = admin_actor(request)

@@ -36,11 +36,30 @@ def _entities(finding: ColumnFinding) -> str:
 class FindingInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ColumnFinding
     fk_name = "version"
-    fields = ("column", "verdict", "entity_summary", "sampled", "examples", "indexed", "review", "review_links")
+    fields = (
+        "column",
+        "verdict_code",
+        "entity_summary",
+        "sampled",
+        "examples",
+        "indexed",
+        "review_state",
+        "review_links",
+    )
     readonly_fields = fields
     extra = 0
     verbose_name_plural = "PII findings (latest scan first)"
     ordering = ("-scan_id", "ordinal")
+
+    @admin.display(description="Verdict")
+    def verdict_code(self, obj):
+        return obj.verdict
+
+    @admin.display(description="Review")
+    def review_state(self, obj):
+        if obj.verdict == "NONE" and obj.review == FindingReview.PENDING:
+            return "—"
+        return obj.get_review_display()
 
     @admin.display(description="Entities (hit rate)")
     def entity_summary(self, obj):
@@ -50,7 +69,7 @@ class FindingInline(ReadOnlyAdminMixin, admin.TabularInline):
     def examples(self, obj):
         return ", ".join(obj.masked_examples) or "—"
 
-    @admin.display(description="Review")
+    @admin.display(description="Decide")
     def review_links(self, obj):
         return _review_links(obj)
 

@@ -98,11 +98,16 @@ def open_partitions(*, location: str, filename: str = "", query: str = "", forma
             "columns": columns,
             "rows_estimate": reader.estimated_rows(),
             "size_bytes": reader.size_bytes,
-            "content_hash": reader.content_hash(),
+            "content_hash": _prefixed(reader.content_hash()),
         }
     target = settings.CUSTODIAN_SCAN_PARTITION_ROWS
     facts["partitions"] = plan_partitions(location, target_rows=target, **options)
     return facts
+
+
+def _prefixed(digest: str | None) -> str | None:
+    """Content hashes are stored as ``sha256:<hex>`` (as for uploads)."""
+    return f"sha256:{digest}" if digest and ":" not in digest else digest
 
 
 @dataclass
@@ -279,4 +284,3 @@ def digest_partition(
         if progress:
             progress(len(chunk))
     return found
-
