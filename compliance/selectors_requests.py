@@ -133,6 +133,30 @@ def _current_version_ids(asset_ids: Iterable[int]) -> set[int]:
     return {current for (current,) in rows if current is not None}
 
 
+@dataclass(frozen=True)
+class _Identity:
+    asset_id: int
+    asset: str
+    kind: str
+    label: str
+
+
+def _version_identities(version_ids: Iterable[int], *, chunk: int = 10_000) -> dict[int, _Identity]:
+    """
+    Asset and label of many versions, without their JSON columns (profiles, facets): the impact of a subject
+    touches hundreds of versions and decoding what it does not show costs more than the whole lineage walk.
+    """
+    ids = list(version_ids)
+    found: dict[int, _Identity] = {}
+    for start in range(0, len(ids), chunk):
+        rows = AssetVersion.objects.filter(pk__in=ids[start : start + chunk]).values_list(
+            "pk", "asset_id", "asset__namespace", "asset__name", "asset__kind", "version"
+        )
+        for pk, asset_id, namespace, name, kind, label in rows:
+            found[pk] = _Identity(asset_id=asset_id, asset=f"{namespace}/{name}", kind=kind, label=label)
+    return found
+
+
 def _latest_scans(version_ids: Iterable[int]) -> dict[int, int]:
     """The latest published scan of each version (the one whose subject keys are in the index)."""
     found: dict[int, int] = {}
@@ -159,7 +183,7 @@ def subject_impact(*, digests: Iterable[bytes]) -> Impact:
     if not hits:
         return Impact()
     closure = lineage_closure(roots=sorted(hits), direction="downstream", mode="tree", stop_at_anonymised=True)
-    versions = versions_by_ids(closure.depth)
+    versions = _version_identities(closure.depth)
     current = _current_version_ids({v.asset_id for v in versions.values()})
     scans = _latest_scans(hits)
     items: list[ImpactItem] = []
@@ -176,9 +200,9 @@ def subject_impact(*, digests: Iterable[bytes]) -> Impact:
             ImpactItem(
                 version=version_id,
                 asset_id=version.asset_id,
-                asset=version.asset.qualified_name,
-                kind=version.asset.kind,
-                label=version.version,
+                asset=version.asset,
+                kind=version.kind,
+                label=version.label,
                 reason=reason,
                 path=[hop[0] for hop in hops],
                 runs=[hop[1] for hop in hops[1:]],
@@ -191,20 +215,23 @@ def subject_impact(*, digests: Iterable[bytes]) -> Impact:
     model_items = {
         item.version: item for item in items if item.kind == AssetKind.MODEL and item.reason != ImpactReason.ANONYMISED
     }
+    rows = (
+        Deployment.objects.filter(model_version_id__in=list(model_items), retired_at__isnull=True)
+        .order_by("deployed_at", "id")
+        .values_list("pk", "model_version_id", "environment", "endpoint")
+    )
     deployments = [
         ImpactDeployment(
-            deployment=d.pk,
-            model_version=d.model_version_id,
-            asset=model_items[d.model_version_id].asset,
-            environment=d.environment,
-            endpoint=d.endpoint,
-            path=model_items[d.model_version_id].path,
-            runs=model_items[d.model_version_id].runs,
-            depth=model_items[d.model_version_id].depth + 1,
+            deployment=pk,
+            model_version=model_version,
+            asset=model_items[model_version].asset,
+            environment=environment,
+            endpoint=endpoint,
+            path=model_items[model_version].path,
+            runs=model_items[model_version].runs,
+            depth=model_items[model_version].depth + 1,
         )
-        for d in Deployment.objects.filter(model_version_id__in=list(model_items), retired_at__isnull=True).order_by(
-            "deployed_at", "id"
-        )
+        for pk, model_version, environment, endpoint in rows
     ]
     return Impact(items=items, deployments=deployments, is_partial=closure.is_partial)
 
