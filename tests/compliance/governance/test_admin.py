@@ -11,7 +11,7 @@ from django.utils import timezone
 from catalog.models import Purpose
 from compliance.models import ConsentWithdrawal, GovernanceFlag, Party, ProcessingActivity, Recipient
 from compliance.propagation import consent_withdrawal_record
-from compliance.ropa import ROPA_COLUMNS
+from compliance.ropa import ROPA_COLUMNS, processing_activity_create
 from core.models import AuditEvent
 from tests.compliance.governance.conftest import CONFIRM, build_chain, pii_finding, review
 from tests.factories.catalog import AssetFactory, VersionFactory
@@ -255,3 +255,86 @@ def test_auditors_view_flags_and_the_register_but_record_nothing(auditor_client)
     assert (add.status_code, posted.status_code) == (403, 403)
     assert retention.status_code == 302
     assert (ConsentWithdrawal.objects.count(), GovernanceFlag.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_every_governance_admin_page_renders_for_the_officer(officer_client, officer_actor):
+    # given
+    chain = build_chain()
+    review(pii_finding(chain.raw), CONFIRM, officer_actor)
+    withdrawal = consent_withdrawal_record(
+        actor=officer_actor, dataset=chain.raw.asset, withdrawn_on=date(2025, 5, 1), reason="withdrawn"
+    )
+    party = Party.objects.create(name="Us", contact="c", roles=["controller", "dpo"])
+    recipient = Recipient.objects.create(party=party, category="processor")
+    activity = ProcessingActivity.objects.create(name="A", controller=party)
+    flag = GovernanceFlag.objects.filter(version=chain.quantised).first()
+    urls = [
+        "/admin/compliance/governanceflag/",
+        f"/admin/compliance/governanceflag/{flag.pk}/change/",
+        "/admin/compliance/consentwithdrawal/",
+        "/admin/compliance/consentwithdrawal/add/",
+        f"/admin/compliance/consentwithdrawal/add/?dataset={chain.raw.asset_id}",
+        f"/admin/compliance/consentwithdrawal/{withdrawal.pk}/change/",
+        "/admin/compliance/processingactivity/",
+        "/admin/compliance/processingactivity/add/",
+        f"/admin/compliance/processingactivity/{activity.pk}/change/",
+        "/admin/compliance/party/",
+        "/admin/compliance/party/add/",
+        f"/admin/compliance/party/{party.pk}/change/",
+        "/admin/compliance/recipient/",
+        f"/admin/compliance/recipient/{recipient.pk}/change/",
+        "/admin/compliance/retentionpolicy/add/",
+        "/admin/catalog/assetversion/?flag=any",
+        "/admin/catalog/datasetasset/?flag=consent_withdrawn",
+        "/admin/catalog/modelasset/",
+        f"/admin/catalog/modelasset/{chain.model.asset_id}/change/",
+    ]
+    # when
+    statuses = {url: officer_client.get(url).status_code for url in urls}
+    # then
+    assert statuses == dict.fromkeys(urls, 200)
+
+
+@pytest.mark.django_db
+def test_officer_edits_a_processing_activity_and_the_change_is_audited(officer_client, officer_actor):
+    # given
+    us = Party.objects.create(name="Us", contact="legal@us.example")
+    consent = Purpose.objects.create(name="Newsletter", lawful_basis="consent")
+    activity = processing_activity_create(
+        actor=officer_actor, name="Newsletter", controller=us, purposes=[{"purpose": consent}]
+    )
+    base = activity.bases.get()
+    # when
+    response = officer_client.post(
+        f"/admin/compliance/processingactivity/{activity.pk}/change/",
+        {
+            "name": "Newsletter",
+            "is_active": "on",
+            "controller": us.pk,
+            "security_measures": "TLS everywhere",
+            "bases-TOTAL_FORMS": "1",
+            "bases-INITIAL_FORMS": "1",
+            "bases-0-id": base.pk,
+            "bases-0-activity": activity.pk,
+            "bases-0-purpose": consent.pk,
+            "bases-0-lawful_basis": "contract",
+            "transfers-TOTAL_FORMS": "0",
+            "transfers-INITIAL_FORMS": "0",
+        },
+    )
+    # then
+    assert response.status_code == 302, response.content.decode()[:3000]
+    activity.refresh_from_db()
+    assert activity.security_measures == "TLS everywhere"
+    assert [b.lawful_basis for b in activity.bases.all()] == ["contract"]
+    event = AuditEvent.objects.filter(object_type="compliance.processingactivity", action="update").get()
+    assert (event.channel, event.before["security_measures"], event.after["security_measures"]) == (
+        "admin",
+        "",
+        "TLS everywhere",
+    )
+    assert (event.before["bases"][0]["lawful_basis"], event.after["bases"][0]["lawful_basis"]) == (
+        "consent",
+        "contract",
+    )
