@@ -8,20 +8,24 @@ from django.utils import timezone
 from catalog.choices import PrivacyMeasure
 from catalog.models import Purpose
 from catalog.services import version_register
-from compliance.models import FlagKind, GovernanceFlag, WithdrawalScope
+from compliance.models import ConsentWithdrawal, FlagKind, GovernanceFlag, WithdrawalScope
 from compliance.propagation import (
     consent_withdrawal_lift,
     consent_withdrawal_record,
     flagged_versions,
     flags_refresh_all,
 )
+from core.audit import Actor
+from core.exceptions import PermissionDenied
 from core.models import AuditEvent
 from lineage.choices import InputRole, JobType
+from lineage.ingestion import openlineage_events_ingest
 from lineage.models import Run
 from lineage.services import run_add_io, version_register_derived
 from tests.compliance.governance.conftest import CONFIRM, DISMISS, build_chain, pii_finding, review
 from tests.factories.catalog import AssetFactory, ModelAssetFactory, VersionFactory
-from tests.factories.lineage import derive
+from tests.factories.lineage import SYSTEM, derive
+from tests.lineage.ol import dataset, run_event
 
 
 def _flags(kind: str = FlagKind.PERSONAL_DATA) -> dict[int, GovernanceFlag]:
@@ -218,8 +222,6 @@ def test_new_lineage_added_under_a_flagged_version_gets_flagged(kind, officer_ac
         )
     student = ModelAssetFactory(name="models/student", owner=scientist)
     # when
-    from tests.factories.lineage import SYSTEM
-
     version, run = version_register_derived(
         actor=SYSTEM, asset=student, version="1", inputs=[(chain.quantised, None)], job_type=JobType.DISTILLATION
     )
@@ -402,13 +404,31 @@ def test_reconciliation_applies_a_privacy_measure_changed_after_the_fact(officer
 @pytest.mark.django_db
 def test_only_officers_record_withdrawals(scientist):
     # given
-    from core.audit import Actor
-    from core.exceptions import PermissionDenied
-
-    dataset = AssetFactory()
+    survey = VersionFactory().asset
     # when / then
     with pytest.raises(PermissionDenied):
         consent_withdrawal_record(
-            actor=Actor.for_user(scientist, channel="api"), dataset=dataset, withdrawn_on=date(2025, 1, 1), reason="x"
+            actor=Actor.for_user(scientist, channel="api"), dataset=survey, withdrawn_on=date(2025, 1, 1), reason="x"
         )
-    assert GovernanceFlag.objects.count() == 0
+    assert (ConsentWithdrawal.objects.count(), GovernanceFlag.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_lineage_ingested_over_openlineage_is_flagged_by_the_nightly_reconciliation(officer_actor):
+    # given
+    raw = VersionFactory(asset=AssetFactory(namespace="s3://raw", name="customers"), version="1")
+    review(pii_finding(raw), CONFIRM, officer_actor)
+    event = run_event(
+        "COMPLETE",
+        job=("ml", "churn.train"),
+        job_type="TRAINING",
+        inputs=[dataset("s3://raw", "customers", version="1")],
+        outputs=[dataset("mlflow://registry", "models/churn", model=True, version="7")],
+    )
+    result = openlineage_events_ingest(payloads=[event], actor=SYSTEM, atomic=True)
+    assert result.rejected == 0
+    # when
+    flags_refresh_all(actor=officer_actor)
+    # then
+    model = GovernanceFlag.objects.get(version__asset__name="models/churn")
+    assert (model.kind, model.origin_version_id, model.depth) == (FlagKind.PERSONAL_DATA, raw.pk, 1)
