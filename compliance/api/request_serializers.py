@@ -3,17 +3,23 @@ REST shapes of subject requests. Identifiers come in as ``{"kind", "value"}`` an
 no serializer here ever renders a value, and no validation message repeats one.
 """
 
+import re
+
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compliance.identifiers import IdentifierKind
 from compliance.models import (
     ActionKind,
     ActionStatus,
+    ActionTarget,
     ExemptionGround,
+    ImpactReason,
     Recipient,
     RequestChannel,
     RequestOutcome,
+    RequestStatus,
     SubjectRequest,
     SubjectRequestAction,
     SubjectRequestKind,
@@ -34,18 +40,30 @@ __all__ = (
 NO_ECHO = {"invalid_choice": "Not one of the accepted values."}
 
 
+def choice(choices, **kwargs) -> serializers.ChoiceField:
+    """
+    A choice field whose error never repeats the input, documented as a string with a pattern of its values: the
+    enum names ``kind``, ``status`` and ``action`` are taken by other parts of the API, and drf-spectacular would
+    turn any inline enum into a colliding component.
+    """
+    values = [str(c[0] if isinstance(c, list | tuple) else c) for c in choices]
+    pattern = "^(" + "|".join(re.escape(v) for v in values if v) + ")$"
+    schema = {"type": "string", "pattern": pattern, "description": "One of: " + ", ".join(v for v in values if v)}
+    # A class per field: DRF rebuilds field instances from their class, so the schema note must sit on the class.
+    field_class = extend_schema_field(schema)(type("InlineChoiceField", (serializers.ChoiceField,), {}))
+    return field_class(choices=choices, error_messages=NO_ECHO, **kwargs)
+
+
 class IdentifierInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[k.value for k in IdentifierKind], error_messages=NO_ECHO)
+    kind = choice([k.value for k in IdentifierKind])
     value = serializers.CharField(max_length=320, write_only=True, trim_whitespace=False)
 
 
 class SubjectRequestCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=SubjectRequestKind.choices, error_messages=NO_ECHO)
+    kind = choice(SubjectRequestKind.choices)
     identifiers = serializers.ListField(child=IdentifierInputSerializer(), min_length=1, max_length=20)
     received_on = serializers.DateField(required=False, help_text="Day of receipt; default today.")
-    channel = serializers.ChoiceField(
-        choices=RequestChannel.choices, default=RequestChannel.EMAIL, error_messages=NO_ECHO
-    )
+    channel = choice(RequestChannel.choices, default=RequestChannel.EMAIL)
     electronic = serializers.BooleanField(default=True)
 
 
@@ -58,6 +76,10 @@ class SubjectRequestSerializer(serializers.ModelSerializer):
     """A request as officers see it: deadlines, status, the subject as masked hints, action counts."""
 
     reference = serializers.SerializerMethodField()
+    kind = choice(SubjectRequestKind.choices, read_only=True)
+    channel = choice(RequestChannel.choices, read_only=True)
+    status = choice(RequestStatus.choices, read_only=True)
+    outcome = choice(RequestOutcome.choices, read_only=True)
     identifiers = IdentifierHintSerializer(many=True, read_only=True)
     deadline = serializers.SerializerMethodField()
     actions_total = serializers.IntegerField(read_only=True, default=None)
@@ -122,6 +144,12 @@ class SubjectRequestActionSerializer(serializers.ModelSerializer):
     asset = serializers.SerializerMethodField()
     version_label = serializers.SerializerMethodField()
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    target = choice(ActionTarget.choices, read_only=True)
+    reason = choice(ImpactReason.choices, read_only=True)
+    recommended = choice(ActionKind.choices, read_only=True)
+    action = choice(ActionKind.choices, read_only=True)
+    status = choice(ActionStatus.choices, read_only=True)
+    exemption_ground = choice([("", "—"), *ExemptionGround.choices], read_only=True)
 
     class Meta:
         model = SubjectRequestAction
@@ -161,15 +189,13 @@ class SubjectRequestActionSerializer(serializers.ModelSerializer):
 class ActionUpdateSerializer(serializers.Serializer):
     """Only the fields sent are changed."""
 
-    action = serializers.ChoiceField(choices=ActionKind.choices, required=False, error_messages=NO_ECHO)
-    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False, error_messages=NO_ECHO)
+    action = choice(ActionKind.choices, required=False)
+    status = choice(ActionStatus.choices, required=False)
     assignee = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
     )
     evidence_note = serializers.CharField(required=False, allow_blank=True)
-    exemption_ground = serializers.ChoiceField(
-        choices=ExemptionGround.choices, required=False, allow_blank=True, error_messages=NO_ECHO
-    )
+    exemption_ground = choice(ExemptionGround.choices, required=False, allow_blank=True)
     justification = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -180,12 +206,12 @@ class SubjectRequestExtendSerializer(serializers.Serializer):
 
 
 class SubjectRequestCloseSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=[c for c in RequestOutcome.choices if c[0]], error_messages=NO_ECHO)
+    outcome = choice([c for c in RequestOutcome.choices if c[0]])
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class SubjectRequestUpdateSerializer(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=RequestChannel.choices, required=False, error_messages=NO_ECHO)
+    channel = choice(RequestChannel.choices, required=False)
     electronic = serializers.BooleanField(required=False)
     identity_requested_on = serializers.DateField(required=False, allow_null=True)
     identity_confirmed_on = serializers.DateField(required=False, allow_null=True)
