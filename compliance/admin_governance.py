@@ -465,7 +465,7 @@ class ConsentWithdrawalAdmin(admin.ModelAdmin):
     def affected_models(self, obj):
         url = (
             reverse("admin:compliance_governanceflag_changelist")
-            + f"?withdrawal__id__exact={obj.pk}&version__asset__kind={AssetKind.MODEL}"
+            + f"?withdrawal__id__exact={obj.pk}&version__asset__kind__exact={AssetKind.MODEL}"
         )
         return format_html('<a href="{}">{}</a>', url, getattr(obj, "model_flags", 0))
 

@@ -105,7 +105,7 @@ def test_the_flag_list_shows_origin_cause_and_path_and_filters_models(officer_cl
     )
     # when
     response = officer_client.get(
-        "/admin/compliance/governanceflag/?kind__exact=consent_withdrawn&version__asset__kind=model"
+        "/admin/compliance/governanceflag/?kind__exact=consent_withdrawn&version__asset__kind__exact=model"
     )
     # then
     assert response.status_code == 200
