@@ -20,7 +20,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from catalog.selectors import current_version
 from compliance import selectors_requests as selectors
@@ -323,6 +325,8 @@ class SubjectRequestAdmin(admin.ModelAdmin):
     #
     # Receive
     #
+    @method_decorator(sensitive_post_parameters(*(f"identifier_value_{i}" for i in range(1, IDENTIFIER_ROWS + 1))))
+    @method_decorator(sensitive_variables("form"))
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied

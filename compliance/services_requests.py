@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from catalog.choices import AssetKind
 from catalog.models import AssetVersion
@@ -127,6 +128,7 @@ def _key() -> bytes:
         ) from None
 
 
+@sensitive_variables()
 def _coerce(item: IdentifierInput | Mapping[str, Any] | Sequence[str]) -> IdentifierInput:
     if isinstance(item, IdentifierInput):
         return item
@@ -136,6 +138,7 @@ def _coerce(item: IdentifierInput | Mapping[str, Any] | Sequence[str]) -> Identi
     return IdentifierInput(kind=str(kind), value=str(value))
 
 
+@sensitive_variables()
 def _identifier_problem(kind: str, value: str) -> str | None:
     """Why an identifier cannot be used (never quoting it), or None."""
     if kind not in {k.value for k in IdentifierKind}:
@@ -155,6 +158,7 @@ def _identifier_problem(kind: str, value: str) -> str | None:
     return None
 
 
+@sensitive_variables()
 def digest_identifiers(identifiers: Iterable[Any]) -> list[tuple[str, bytes, str]]:
     """
     ``(kind, digest, masked hint)`` for each identifier, normalised exactly as the scanner does, duplicates
@@ -188,6 +192,7 @@ _TOKEN = re.compile(r"[^\s,;<>()\[\]{}\"'`|]+")
 _TRIM = ".:!?"
 
 
+@sensitive_variables()
 def _candidates(text: str) -> list[str]:
     """Words of ``text`` and runs of up to seven adjacent words (spaced phone numbers, IBANs, card numbers)."""
     words = [w.strip(_TRIM) for w in _TOKEN.findall(text[:MAX_SCANNED_TEXT])]
@@ -199,6 +204,7 @@ def _candidates(text: str) -> list[str]:
     return sorted(found)
 
 
+@sensitive_variables()
 def mentions_subject(request: SubjectRequest, text: str) -> bool:
     """Whether ``text`` contains one of the request's identifiers (compared by digest, in any formatting)."""
     if not (text or "").strip():
@@ -393,6 +399,7 @@ def _refuse_closed(request: SubjectRequest) -> None:
 #
 # Requests
 #
+@sensitive_variables()
 @transaction.atomic
 def subject_request_create(
     *,

@@ -7,6 +7,7 @@ Subject requests over REST, for compliance officers only (everyone else: 401 ano
 """
 
 from django.http import HttpResponse
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -66,6 +67,7 @@ class SubjectRequestViewSet(ReadWriteViewSet):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=SubjectRequestCreateSerializer, responses={201: SubjectRequestSerializer})
+    @sensitive_variables("payload", "data")
     def create(self, request, *args, **kwargs):
         """Receive a request: the identifiers are digested and masked at once; the answer shows hints only."""
         payload = SubjectRequestCreateSerializer(data=request.data)
