@@ -453,3 +453,15 @@ def test_access_report(catalogued, chain):
     ]
     assert raw["models_in_use"] is True
     assert "s3://crm/export" not in {d["asset"] for d in report["datasets"]}
+
+
+def test_the_working_day_reading_of_reg_1182_71_is_a_setting(settings):
+    # given: due Saturday 15 Nov 2025 by the plain reading; Monday 17 Nov is a holiday here
+    settings.CUSTODIAN_DSR_ROLL_TO_WORKING_DAY = True
+    settings.CUSTODIAN_DSR_HOLIDAYS = ["2025-11-17"]
+    # when
+    request = subject_request_create(
+        kind="access", identifiers=[("email", "a@b.example")], received_on=date(2025, 10, 15), actor=SYSTEM
+    )
+    # then
+    assert request.due_on == date(2025, 11, 18)
