@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import CharField, F, FloatField, Func, Max, Min, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest
+from django.db.models.fields.json import KT
+from django.db.models.functions import Extract, Greatest
 from django.utils import timezone
 
 from catalog.choices import VersionState
@@ -154,6 +155,32 @@ def _ids_param(ids: Iterable[int]) -> Any:
     return json.dumps(ids)
 
 
+class _IsoText(Func):
+    """A timestamp as ISO 8601 text in UTC, formatted by the database (thousands of nodes, no Python parsing)."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps UTC timestamps as "YYYY-MM-DD HH:MM:SS[.ffffff]" text.
+        template = "(replace(%(expressions)s, ' ', 'T') || 'Z')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _among(ids: Iterable[int]) -> RawSQL:
+    """``pk__in=_among(ids)``: the ids as one array parameter (Django resolves a list element by element)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [sorted(set(ids))])
+    return RawSQL("SELECT value FROM json_each(%s)", [_ids_param(ids)])
+
+
 def _current_versions(asset_ids: Iterable[int]) -> dict[int, AssetVersion]:
     """asset id → its current version (newest produced, not erased), fields prefetched; two queries."""
     asset_ids = list(asset_ids)
@@ -186,7 +213,9 @@ def _latest_runs(job_ids: Iterable[int]) -> dict[int, Run]:
 def _links(job_ids: Iterable[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """job id → input asset ids, job id → output asset ids (one query)."""
     inputs, outputs = defaultdict(list), defaultdict(list)
-    rows = JobDataset.objects.filter(job_id__in=list(job_ids)).order_by().values_list("job_id", "asset_id", "direction")
+    rows = (
+        JobDataset.objects.filter(job_id__in=_among(job_ids)).order_by().values_list("job_id", "asset_id", "direction")
+    )
     for job_id, asset_id, direction in rows:
         (inputs if direction == JobDataset.INPUT else outputs)[job_id].append(asset_id)
     return inputs, outputs
@@ -617,12 +646,173 @@ def _traverse_jobs(start: set[int], depth: int) -> set[int]:
     return seen
 
 
+def _graph_rows(job_ids: set[int]):
+    """The rows a lineage graph renders, as values (no model instances): a fixed number of queries."""
+    jobs = {
+        row[0]: row
+        for row in Job.objects.filter(pk__in=_among(job_ids))
+        .order_by()
+        .values_list(
+            "id",
+            "namespace",
+            "name",
+            "job_type",
+            "description",
+            _IsoText("created_at"),
+            _IsoText("updated_at"),
+            KT("facets__jobType__processingType"),
+            KT("facets__sourceCodeLocation__url"),
+        )
+    }
+    inputs, outputs = _links(jobs)
+    asset_ids = {a for ids in (*inputs.values(), *outputs.values()) for a in ids}
+    assets = {
+        row[0]: row
+        for row in Asset.objects.filter(pk__in=_among(asset_ids))
+        .order_by()
+        .values_list(
+            "id",
+            "namespace",
+            "name",
+            "kind",
+            "description",
+            _IsoText("created_at"),
+            _IsoText("updated_at"),
+            "tags",
+            "dropped_at",
+            "source__name",
+            KT("facets__datasetType__datasetType"),
+            KT("facets__lifecycleStateChange__lifecycleStateChange"),
+        )
+    }
+    return jobs, inputs, outputs, assets
+
+
+def _current_version_rows(asset_ids) -> tuple[dict[int, tuple], dict[int, list[tuple]]]:
+    """asset id → (version id, label, produced_at) of its current version; version id → field rows."""
+    asset_ids = list(asset_ids)
+    if not asset_ids:
+        return {}, {}
+    sql = _latest_ids_sql(
+        table="catalog_assetversion", group="asset_id", order="t.produced_at DESC, t.id DESC", where="t.state <> %s"
+    )
+    current = {
+        row[1]: row
+        for row in AssetVersion.objects.filter(pk__in=RawSQL(sql, [_ids_param(asset_ids), VersionState.ERASED]))
+        .order_by()
+        .values_list("id", "asset_id", "version", _IsoText("produced_at"))
+    }
+    fields: dict[int, list[tuple]] = defaultdict(list)
+    rows = (
+        Field.objects.filter(version_id__in=_among(row[0] for row in current.values()))
+        .order_by("version_id", "ordinal", "name")
+        .values_list("version_id", "name", "data_type", "description", "tags", "pii_suggestions")
+    )
+    for row in rows:
+        fields[row[0]].append(row)
+    return {asset_id: row[:1] + row[2:] for asset_id, row in current.items()}, fields
+
+
+def _latest_run_rows(job_ids) -> dict[int, tuple]:
+    job_ids = list(job_ids)
+    if not job_ids:
+        return {}
+    sql = _latest_ids_sql(table="lineage_run", group="job_id", order="t.id DESC")
+    return {
+        row[0]: row
+        for row in Run.objects.filter(pk__in=RawSQL(sql, [_ids_param(job_ids)]))
+        .order_by()
+        .values_list(
+            "job_id",
+            "run_id",
+            "state",
+            _IsoText("started_at"),
+            _IsoText("ended_at"),
+            _IsoText("created_at"),
+            _IsoText("updated_at"),
+            Extract(F("ended_at") - F("started_at"), "epoch")
+            if connection.vendor == "postgresql"
+            else Value(None, output_field=FloatField()),
+        )
+    }
+
+
+def _dataset_data(row: tuple, version: tuple | None, fields: list[tuple]) -> dict[str, Any]:
+    """Marquez's ``DatasetData`` (the dataset node of a lineage graph)."""
+    pk, namespace, name, kind, description, created, updated, tags, dropped, source, declared_type, lifecycle = row
+    return {
+        "id": {"namespace": namespace, "name": name},
+        "type": "STREAM" if (declared_type or "").upper() in ("STREAM", "TOPIC") else "DB_TABLE",
+        "name": name,
+        "physicalName": name,
+        "createdAt": created,
+        "updatedAt": updated,
+        "namespace": namespace,
+        "sourceName": source or namespace,
+        "fields": [
+            {
+                "name": f[1],
+                "type": f[2] or None,
+                "tags": [f"{t.get('key')}:{t.get('value')}" for t in f[4]] + list(f[5]),
+                "description": f[3] or None,
+            }
+            for f in fields
+        ],
+        "tags": list(tags or []),
+        "lastModifiedAt": version[2] if version else None,
+        "lastLifecycleState": lifecycle,
+        "description": description or None,
+        "deleted": dropped is not None,
+        "kind": kind,
+    }
+
+
+def _duration_ms(started: str | None, ended: str | None) -> int | None:
+    if not started or not ended:
+        return None
+    return int((datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds() * 1000)
+
+
+def _job_data(row: tuple, inputs: list[tuple], outputs: list[tuple], run: tuple | None) -> dict[str, Any]:
+    """Marquez's ``JobData`` (the job node of a lineage graph), its latest run included."""
+    pk, namespace, name, job_type, description, created, updated, processing, location = row
+    latest = None
+    if run is not None:
+        _, run_id, state, started, ended, run_created, run_updated, seconds = run
+        latest = {
+            "id": str(run_id),
+            "state": RUN_STATES.get(state, state),
+            "startedAt": started,
+            "endedAt": ended,
+            "durationMs": int(seconds * 1000) if seconds is not None else _duration_ms(started, ended),
+            "createdAt": run_created,
+            "updatedAt": run_updated,
+        }
+    return {
+        "id": {"namespace": namespace, "name": name},
+        "type": {"STREAMING": "STREAM"}.get((processing or "BATCH").upper(), (processing or "BATCH").upper()),
+        "name": name,
+        "simpleName": name,
+        "parentJobName": None,
+        "createdAt": created,
+        "updatedAt": updated,
+        "namespace": namespace,
+        "inputs": [{"namespace": a[1], "name": a[2]} for a in inputs],
+        "outputs": [{"namespace": a[1], "name": a[2]} for a in outputs],
+        "location": location,
+        "description": description or None,
+        "latestRun": latest,
+        "jobType": job_type,
+    }
+
+
 def lineage_graph(*, node_id: str, depth: int = 20) -> dict[str, Any]:
     """
     ``{"graph": [node…]}`` around a ``dataset:`` or ``job:`` node id: every job within ``depth`` hops over shared
     datasets (as Marquez: upstream and downstream, cumulative over runs), the datasets they read and write, edges
-    dataset → job → dataset. A dataset no job touches is a one-node graph. Raises ``ValueError`` for a bad node id
-    and ``MarquezNotFound`` for an unknown node. Query count: a handful plus one per level reached.
+    dataset → job → dataset. A dataset no job touches is a one-node graph. Nodes carry Marquez's ``DatasetData`` /
+    ``JobData`` (with the latest run). Raises ``ValueError`` for a bad node id and ``MarquezNotFound`` for an
+    unknown node. Query count: a handful plus one per level reached, whatever the graph's size.
     """
     node = ol.parse_node_id(node_id)
     job_dataset_sync()
@@ -630,63 +820,61 @@ def lineage_graph(*, node_id: str, depth: int = 20) -> dict[str, Any]:
         root = _asset(node.namespace, node.name)
         start = set(JobDataset.objects.filter(asset=root).order_by().values_list("job_id", flat=True))
         if not start:
-            version = _current_versions([root.pk]).get(root.pk)
+            row = (
+                Asset.objects.filter(pk=root.pk)
+                .values_list(
+                    "id",
+                    "namespace",
+                    "name",
+                    "kind",
+                    "description",
+                    "created_at",
+                    "updated_at",
+                    "tags",
+                    "dropped_at",
+                    "source__name",
+                    KT("facets__datasetType__datasetType"),
+                    KT("facets__lifecycleStateChange__lifecycleStateChange"),
+                )
+                .get()
+            )
+            versions, fields = _current_version_rows([root.pk])
+            version = versions.get(root.pk)
+            data = _dataset_data(row, version, fields.get(version[0], []) if version else [])
             node_key = ol.format_node_id("dataset", namespace=root.namespace, name=root.name)
-            return {
-                "graph": [
-                    {"id": node_key, "type": "DATASET", "data": _dataset(root, version), "inEdges": [], "outEdges": []}
-                ]
-            }
+            return {"graph": [{"id": node_key, "type": "DATASET", "data": data, "inEdges": [], "outEdges": []}]}
     elif node.type is ol.NodeType.JOB:
         start = {_find_job(node.namespace, node.name).pk}
     else:
         raise ValueError("lineage nodeId must be a dataset: or job: node id")
-    jobs_ids = _traverse_jobs(start, max(0, depth))
-    jobs = {job.pk: job for job in Job.objects.filter(pk__in=jobs_ids)}
-    inputs, outputs = _links(jobs)
-    asset_ids = {a for ids in (*inputs.values(), *outputs.values()) for a in ids}
-    assets = {a.pk: a for a in Asset.objects.filter(pk__in=asset_ids).select_related("source")}
-    versions = _current_versions(asset_ids)
-    latest = _latest_runs(jobs)
-
-    def dataset_key(asset: Asset) -> str:
-        return ol.format_node_id("dataset", namespace=asset.namespace, name=asset.name)
-
-    def job_key(job: Job) -> str:
-        return ol.format_node_id("job", namespace=job.namespace, name=job.name)
-
-    dataset_in: dict[int, list[_Edge]] = defaultdict(list)
-    dataset_out: dict[int, list[_Edge]] = defaultdict(list)
+    jobs, inputs, outputs, assets = _graph_rows(_traverse_jobs(start, max(0, depth)))
+    versions, fields = _current_version_rows(assets)
+    latest = _latest_run_rows(jobs)
+    dataset_key = {pk: ol.format_node_id("dataset", namespace=row[1], name=row[2]) for pk, row in assets.items()}
+    dataset_in: dict[int, list[dict[str, str]]] = defaultdict(list)
+    dataset_out: dict[int, list[dict[str, str]]] = defaultdict(list)
     graph = []
-    for job in sorted(jobs.values(), key=lambda j: (j.namespace, j.name)):
-        key = job_key(job)
-        in_edges = []
-        for asset_id in sorted(inputs[job.pk], key=lambda a: dataset_key(assets[a])):
-            edge = _Edge(dataset_key(assets[asset_id]), key)
-            in_edges.append(edge)
+    for pk, row in sorted(jobs.items(), key=lambda item: (item[1][1], item[1][2])):
+        key = ol.format_node_id("job", namespace=row[1], name=row[2])
+        reads = sorted(inputs[pk], key=dataset_key.__getitem__)
+        writes = sorted(outputs[pk], key=dataset_key.__getitem__)
+        in_edges = [{"origin": dataset_key[a], "destination": key} for a in reads]
+        out_edges = [{"origin": key, "destination": dataset_key[a]} for a in writes]
+        for asset_id, edge in zip(reads, in_edges, strict=True):
             dataset_out[asset_id].append(edge)
-        out_edges = []
-        for asset_id in sorted(outputs[job.pk], key=lambda a: dataset_key(assets[a])):
-            edge = _Edge(key, dataset_key(assets[asset_id]))
-            out_edges.append(edge)
+        for asset_id, edge in zip(writes, out_edges, strict=True):
             dataset_in[asset_id].append(edge)
-        data = _job(
-            job,
-            inputs=[assets[a] for a in sorted(inputs[job.pk], key=lambda a: dataset_key(assets[a]))],
-            outputs=[assets[a] for a in sorted(outputs[job.pk], key=lambda a: dataset_key(assets[a]))],
-            latest=latest.get(job.pk),
-        )
-        graph.append(
-            {"id": key, "type": "JOB", "data": data, "inEdges": _edges(in_edges), "outEdges": _edges(out_edges)}
-        )
-    for asset in sorted(assets.values(), key=lambda a: (a.namespace, a.name)):
+        data = _job_data(row, [assets[a] for a in reads], [assets[a] for a in writes], latest.get(pk))
+        graph.append({"id": key, "type": "JOB", "data": data, "inEdges": in_edges, "outEdges": out_edges})
+    for pk, row in sorted(assets.items(), key=lambda item: (item[1][1], item[1][2])):
+        version = versions.get(pk)
         graph.append(
             {
-                "id": dataset_key(asset),
+                "id": dataset_key[pk],
                 "type": "DATASET",
-                "data": _dataset(asset, versions.get(asset.pk)),
-                "inEdges": _edges(dataset_in[asset.pk]),
-                "outEdges": _edges(dataset_out[asset.pk]),
+                "data": _dataset_data(row, version, fields.get(version[0], []) if version else []),
+                "inEdges": dataset_in[pk],
+                "outEdges": dataset_out[pk],
             }
         )
     return {"graph": graph}
