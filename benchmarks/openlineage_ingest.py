@@ -3,8 +3,8 @@ Benchmark (a): OpenLineage ingestion over HTTP with the real ``openlineage-pytho
 API-key bearer token) against gunicorn (2 workers) on PostgreSQL, next to a floor endpoint that only stores the
 raw event (``benchmarks/openlineage_urls.py``), measured in the same run on the same events.
 
-Target (DESIGN.md): full projection ≥ 0.5× the floor's throughput. Run alone: ``python -m benchmarks.openlineage_ingest``
-(``BENCH_EVENTS`` sets the number of events per measurement, default 600).
+Target (DESIGN.md): full projection ≥ 0.5× the floor's throughput. Run alone:
+``python -m benchmarks.openlineage_ingest`` (``BENCH_EVENTS`` sets the number of events per measurement, default 600).
 """
 
 from __future__ import annotations
