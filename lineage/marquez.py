@@ -18,10 +18,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, F, FloatField, Func, Max, Min, Q, QuerySet, Value
+from django.db.models import F, Max, Min, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KT
-from django.db.models.functions import Extract, Greatest
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from catalog.choices import VersionState
@@ -153,25 +152,6 @@ def _ids_param(ids: Iterable[int]) -> Any:
     import json
 
     return json.dumps(ids)
-
-
-class _IsoText(Func):
-    """A timestamp as ISO 8601 text in UTC, formatted by the database (thousands of nodes, no Python parsing)."""
-
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-            **extra,
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # SQLite keeps UTC timestamps as "YYYY-MM-DD HH:MM:SS[.ffffff]" text.
-        template = "(replace(%(expressions)s, ' ', 'T') || 'Z')"
-        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def _among(ids: Iterable[int]) -> RawSQL:
@@ -646,100 +626,100 @@ def _traverse_jobs(start: set[int], depth: int) -> set[int]:
     return seen
 
 
-def _graph_rows(job_ids: set[int]):
-    """The rows a lineage graph renders, as values (no model instances): a fixed number of queries."""
-    jobs = {
-        row[0]: row
-        for row in Job.objects.filter(pk__in=_among(job_ids))
-        .order_by()
-        .values_list(
-            "id",
-            "namespace",
-            "name",
-            "job_type",
-            "description",
-            _IsoText("created_at"),
-            _IsoText("updated_at"),
-            KT("facets__jobType__processingType"),
-            KT("facets__sourceCodeLocation__url"),
-        )
-    }
-    inputs, outputs = _links(jobs)
-    asset_ids = {a for ids in (*inputs.values(), *outputs.values()) for a in ids}
-    assets = {
-        row[0]: row
-        for row in Asset.objects.filter(pk__in=_among(asset_ids))
-        .order_by()
-        .values_list(
-            "id",
-            "namespace",
-            "name",
-            "kind",
-            "description",
-            _IsoText("created_at"),
-            _IsoText("updated_at"),
-            "tags",
-            "dropped_at",
-            "source__name",
-            KT("facets__datasetType__datasetType"),
-            KT("facets__lifecycleStateChange__lifecycleStateChange"),
-        )
-    }
-    return jobs, inputs, outputs, assets
+def _iso_sql(column: str) -> str:
+    """SQL rendering a timestamp column as ISO 8601 UTC text (no per-value parsing in Python)."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    return f"(replace({column}, ' ', 'T') || 'Z')"  # SQLite keeps UTC timestamps as text
 
 
-def _current_version_rows(asset_ids) -> tuple[dict[int, tuple], dict[int, list[tuple]]]:
-    """asset id → (version id, label, produced_at) of its current version; version id → field rows."""
-    asset_ids = list(asset_ids)
-    if not asset_ids:
-        return {}, {}
-    sql = _latest_ids_sql(
-        table="catalog_assetversion", group="asset_id", order="t.produced_at DESC, t.id DESC", where="t.state <> %s"
+def _json_sql(column: str, *path: str) -> str:
+    if connection.vendor == "postgresql":
+        return column + "".join(f"->'{key}'" for key in path[:-1]) + f"->>'{path[-1]}'"
+    return f"json_extract({column}, '$.{'.'.join(path)}')"
+
+
+def _in_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN (SELECT value FROM json_each(%s))"
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _json_value(value: Any) -> Any:
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _graph_jobs(job_ids: Iterable[int]) -> dict[int, tuple]:
+    """job id → its row and its latest run's (one query: the latest run is an index probe per job)."""
+    sql = (
+        f"SELECT j.id, j.namespace, j.name, j.job_type, j.description, {_iso_sql('j.created_at')}, "  # noqa: S608
+        f"{_iso_sql('j.updated_at')}, {_json_sql('j.facets', 'jobType', 'processingType')}, "
+        f"{_json_sql('j.facets', 'sourceCodeLocation', 'url')}, r.run_id, r.state, {_iso_sql('r.started_at')}, "
+        f"{_iso_sql('r.ended_at')}, {_iso_sql('r.created_at')}, {_iso_sql('r.updated_at')} "
+        f"FROM lineage_job j LEFT JOIN lineage_run r ON r.id = "
+        f"(SELECT MAX(l.id) FROM lineage_run l WHERE l.job_id = j.id) WHERE {_in_sql('j.id')}"
     )
-    current = {
-        row[1]: row
-        for row in AssetVersion.objects.filter(pk__in=RawSQL(sql, [_ids_param(asset_ids), VersionState.ERASED]))
-        .order_by()
-        .values_list("id", "asset_id", "version", _IsoText("produced_at"))
-    }
+    return {row[0]: row for row in _fetch(sql, [_ids_param(job_ids)])}
+
+
+def _graph_assets(asset_ids: Iterable[int]) -> dict[int, tuple]:
+    """asset id → its row and its current version's id, label and time (one query)."""
+    sql = (
+        f"SELECT a.id, a.namespace, a.name, a.kind, a.description, {_iso_sql('a.created_at')}, "  # noqa: S608
+        f"{_iso_sql('a.updated_at')}, a.tags, a.dropped_at, s.name, "
+        f"{_json_sql('a.facets', 'datasetType', 'datasetType')}, "
+        f"{_json_sql('a.facets', 'lifecycleStateChange', 'lifecycleStateChange')}, "
+        f"v.id, v.version, {_iso_sql('v.produced_at')} "
+        f"FROM catalog_asset a LEFT JOIN catalog_source s ON s.id = a.source_id "
+        f"LEFT JOIN catalog_assetversion v ON v.id = (SELECT c.id FROM catalog_assetversion c "
+        f"WHERE c.asset_id = a.id AND c.state <> %s ORDER BY c.produced_at DESC, c.id DESC LIMIT 1) "
+        f"WHERE {_in_sql('a.id')}"
+    )
+    return {row[0]: row for row in _fetch(sql, [VersionState.ERASED, _ids_param(asset_ids)])}
+
+
+def _graph_fields(version_ids: Iterable[int]) -> dict[int, list[tuple]]:
     fields: dict[int, list[tuple]] = defaultdict(list)
+    version_ids = [v for v in version_ids if v is not None]
+    if not version_ids:
+        return fields
     rows = (
-        Field.objects.filter(version_id__in=_among(row[0] for row in current.values()))
+        Field.objects.filter(version_id__in=_among(version_ids))
         .order_by("version_id", "ordinal", "name")
         .values_list("version_id", "name", "data_type", "description", "tags", "pii_suggestions")
     )
     for row in rows:
         fields[row[0]].append(row)
-    return {asset_id: row[:1] + row[2:] for asset_id, row in current.items()}, fields
+    return fields
 
 
-def _latest_run_rows(job_ids) -> dict[int, tuple]:
-    job_ids = list(job_ids)
-    if not job_ids:
-        return {}
-    sql = _latest_ids_sql(table="lineage_run", group="job_id", order="t.id DESC")
-    return {
-        row[0]: row
-        for row in Run.objects.filter(pk__in=RawSQL(sql, [_ids_param(job_ids)]))
-        .order_by()
-        .values_list(
-            "job_id",
-            "run_id",
-            "state",
-            _IsoText("started_at"),
-            _IsoText("ended_at"),
-            _IsoText("created_at"),
-            _IsoText("updated_at"),
-            Extract(F("ended_at") - F("started_at"), "epoch")
-            if connection.vendor == "postgresql"
-            else Value(None, output_field=FloatField()),
-        )
-    }
-
-
-def _dataset_data(row: tuple, version: tuple | None, fields: list[tuple]) -> dict[str, Any]:
+def _dataset_data(row: tuple, fields: list[tuple]) -> dict[str, Any]:
     """Marquez's ``DatasetData`` (the dataset node of a lineage graph)."""
-    pk, namespace, name, kind, description, created, updated, tags, dropped, source, declared_type, lifecycle = row
+    (
+        _,
+        namespace,
+        name,
+        kind,
+        description,
+        created,
+        updated,
+        tags,
+        dropped,
+        source,
+        declared_type,
+        lifecycle,
+        _,
+        _,
+        produced,
+    ) = row
     return {
         "id": {"namespace": namespace, "name": name},
         "type": "STREAM" if (declared_type or "").upper() in ("STREAM", "TOPIC") else "DB_TABLE",
@@ -758,8 +738,8 @@ def _dataset_data(row: tuple, version: tuple | None, fields: list[tuple]) -> dic
             }
             for f in fields
         ],
-        "tags": list(tags or []),
-        "lastModifiedAt": version[2] if version else None,
+        "tags": list(_json_value(tags) or []),
+        "lastModifiedAt": produced,
         "lastLifecycleState": lifecycle,
         "description": description or None,
         "deleted": dropped is not None,
@@ -773,18 +753,33 @@ def _duration_ms(started: str | None, ended: str | None) -> int | None:
     return int((datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds() * 1000)
 
 
-def _job_data(row: tuple, inputs: list[tuple], outputs: list[tuple], run: tuple | None) -> dict[str, Any]:
+def _job_data(row: tuple, inputs: list[tuple], outputs: list[tuple]) -> dict[str, Any]:
     """Marquez's ``JobData`` (the job node of a lineage graph), its latest run included."""
-    pk, namespace, name, job_type, description, created, updated, processing, location = row
+    (
+        _,
+        namespace,
+        name,
+        job_type,
+        description,
+        created,
+        updated,
+        processing,
+        location,
+        run_id,
+        state,
+        started,
+        ended,
+        run_created,
+        run_updated,
+    ) = row
     latest = None
-    if run is not None:
-        _, run_id, state, started, ended, run_created, run_updated, seconds = run
+    if run_id is not None:
         latest = {
-            "id": str(run_id),
+            "id": str(run_id if isinstance(run_id, uuid.UUID) else uuid.UUID(str(run_id))),
             "state": RUN_STATES.get(state, state),
             "startedAt": started,
             "endedAt": ended,
-            "durationMs": int(seconds * 1000) if seconds is not None else _duration_ms(started, ended),
+            "durationMs": _duration_ms(started, ended),
             "createdAt": run_created,
             "updatedAt": run_updated,
         }
@@ -812,7 +807,8 @@ def lineage_graph(*, node_id: str, depth: int = 20) -> dict[str, Any]:
     datasets (as Marquez: upstream and downstream, cumulative over runs), the datasets they read and write, edges
     dataset → job → dataset. A dataset no job touches is a one-node graph. Nodes carry Marquez's ``DatasetData`` /
     ``JobData`` (with the latest run). Raises ``ValueError`` for a bad node id and ``MarquezNotFound`` for an
-    unknown node. Query count: a handful plus one per level reached, whatever the graph's size.
+    unknown node. Queries: node, start jobs, one per level reached, then jobs, links, datasets and fields —
+    whatever the graph's size.
     """
     node = ol.parse_node_id(node_id)
     job_dataset_sync()
@@ -820,36 +816,18 @@ def lineage_graph(*, node_id: str, depth: int = 20) -> dict[str, Any]:
         root = _asset(node.namespace, node.name)
         start = set(JobDataset.objects.filter(asset=root).order_by().values_list("job_id", flat=True))
         if not start:
-            row = (
-                Asset.objects.filter(pk=root.pk)
-                .values_list(
-                    "id",
-                    "namespace",
-                    "name",
-                    "kind",
-                    "description",
-                    "created_at",
-                    "updated_at",
-                    "tags",
-                    "dropped_at",
-                    "source__name",
-                    KT("facets__datasetType__datasetType"),
-                    KT("facets__lifecycleStateChange__lifecycleStateChange"),
-                )
-                .get()
-            )
-            versions, fields = _current_version_rows([root.pk])
-            version = versions.get(root.pk)
-            data = _dataset_data(row, version, fields.get(version[0], []) if version else [])
+            row = _graph_assets([root.pk])[root.pk]
+            data = _dataset_data(row, _graph_fields([row[12]]).get(row[12], []))
             node_key = ol.format_node_id("dataset", namespace=root.namespace, name=root.name)
             return {"graph": [{"id": node_key, "type": "DATASET", "data": data, "inEdges": [], "outEdges": []}]}
     elif node.type is ol.NodeType.JOB:
         start = {_find_job(node.namespace, node.name).pk}
     else:
         raise ValueError("lineage nodeId must be a dataset: or job: node id")
-    jobs, inputs, outputs, assets = _graph_rows(_traverse_jobs(start, max(0, depth)))
-    versions, fields = _current_version_rows(assets)
-    latest = _latest_run_rows(jobs)
+    jobs = _graph_jobs(_traverse_jobs(start, max(0, depth)))
+    inputs, outputs = _links(jobs)
+    assets = _graph_assets({a for ids in (*inputs.values(), *outputs.values()) for a in ids})
+    fields = _graph_fields(row[12] for row in assets.values())
     dataset_key = {pk: ol.format_node_id("dataset", namespace=row[1], name=row[2]) for pk, row in assets.items()}
     dataset_in: dict[int, list[dict[str, str]]] = defaultdict(list)
     dataset_out: dict[int, list[dict[str, str]]] = defaultdict(list)
@@ -864,15 +842,14 @@ def lineage_graph(*, node_id: str, depth: int = 20) -> dict[str, Any]:
             dataset_out[asset_id].append(edge)
         for asset_id, edge in zip(writes, out_edges, strict=True):
             dataset_in[asset_id].append(edge)
-        data = _job_data(row, [assets[a] for a in reads], [assets[a] for a in writes], latest.get(pk))
+        data = _job_data(row, [assets[a] for a in reads], [assets[a] for a in writes])
         graph.append({"id": key, "type": "JOB", "data": data, "inEdges": in_edges, "outEdges": out_edges})
     for pk, row in sorted(assets.items(), key=lambda item: (item[1][1], item[1][2])):
-        version = versions.get(pk)
         graph.append(
             {
                 "id": dataset_key[pk],
                 "type": "DATASET",
-                "data": _dataset_data(row, version, fields.get(version[0], []) if version else []),
+                "data": _dataset_data(row, fields.get(row[12], [])),
                 "inEdges": dataset_in[pk],
                 "outEdges": dataset_out[pk],
             }
