@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -160,6 +161,7 @@ class PreparedEvent:
     parsed: ol.ParsedEvent
     content_hash: str
     warnings: list[dict[str, str]]
+    canonical: str = ""  # the canonical JSON text the hash is taken of (also what the raw row stores)
 
 
 @dataclass
@@ -233,11 +235,12 @@ def openlineage_event_prepare(payload: Any) -> PreparedEvent | Rejection:
     if too_long:
         return Rejection(reason="; ".join(f"{v['path']} {v['message']}" for v in too_long), violations=too_long)
     try:
-        content_hash = ol.event_content_hash(payload)
+        canonical = _canonical_json(payload)
     except (ValueError, TypeError) as exc:
         violation = {"path": "", "message": f"cannot be serialised as JSON: {exc}", "code": "type"}
         return Rejection(reason=violation["message"], violations=[violation])
-    if _has_nul(payload):
+    content_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if "\\u0000" in canonical and _has_nul(payload):  # JSON always escapes NUL: the walk runs only if one may be
         message = "contains a NUL character (\\u0000), which cannot be stored"
         violation = {"path": "", "message": message, "code": "type"}
         return Rejection(reason=violation["message"], violations=[violation])
@@ -251,12 +254,19 @@ def openlineage_event_prepare(payload: Any) -> PreparedEvent | Rejection:
         parsed=parsed,
         content_hash=content_hash,
         warnings=[w.to_dict() for w in result.warnings],
+        canonical=canonical,
     )
 
 
+def _canonical_json(payload: Any) -> str:
+    """
+    The canonical JSON of ``lineage.openlineage.event_content_hash`` (sorted keys, compact, UTF-8): serialised once
+    and used for the hash, the NUL check and the stored payload. A test pins the equality of both hashes.
+    """
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _has_nul(value: Any) -> bool:
-    if "\\u0000" not in json.dumps(value):  # every NUL shows up escaped in the (C-speed) dump; exact walk if so
-        return False
     stack = [value]
     while stack:
         item = stack.pop()
@@ -460,7 +470,7 @@ def _insert_raw(items: list[PreparedEvent], actor: Actor) -> dict[str, int]:
                 job.name if job else "",
                 dataset.namespace if dataset else "",
                 dataset.name if dataset else "",
-                item.payload,
+                _JsonText(item.canonical) if item.canonical and connection.vendor == "postgresql" else item.payload,
                 now,
                 user_id,
                 actor.label[:255],
@@ -487,8 +497,17 @@ def _insert_raw(items: list[PreparedEvent], actor: Actor) -> dict[str, int]:
 #
 
 
+class _JsonText(str):
+    """JSON already serialised (written to a ``jsonb`` column as is)."""
+
+
 def _jsonify(values: list[Any]) -> list[Any]:
-    return [None if v is None else json.dumps(v, cls=DjangoJSONEncoder, ensure_ascii=False) for v in values]
+    encoded = []
+    for value in values:
+        if value is not None and not isinstance(value, _JsonText):
+            value = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        encoded.append(value)
+    return encoded
 
 
 _PENDING: ContextVar[list[tuple[str, list[Any]]] | None] = ContextVar("openlineage_pending_writes", default=None)
@@ -538,6 +557,32 @@ def _deferred_writes():
             cursor.execute(sql, params)
 
 
+@lru_cache(maxsize=256)
+def _insert_sql(model, columns: tuple, conflict_fields: tuple, update_fields: tuple, returning: tuple):
+    """PostgreSQL ``INSERT … SELECT * FROM unnest(…)`` text for these columns (built once per shape)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in columns]
+    if update_fields:
+        target = ", ".join(quote(meta.get_field(n).column) for n in conflict_fields)
+        sets = ", ".join(
+            f"{quote(meta.get_field(n).column)} = EXCLUDED.{quote(meta.get_field(n).column)}" for n in update_fields
+        )
+        conflict = f"ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    elif conflict_fields:
+        conflict = f"ON CONFLICT ({', '.join(quote(meta.get_field(n).column) for n in conflict_fields)}) DO NOTHING"
+    else:
+        conflict = "ON CONFLICT DO NOTHING"
+    tail = f" RETURNING {', '.join(quote(meta.get_field(n).column) for n in returning)}" if returning else ""
+    unnest = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"SELECT * FROM unnest({unnest}) {conflict}{tail}"
+    )
+    json_columns = frozenset(i for i, f in enumerate(fields) if isinstance(f, models.JSONField))
+    return sql, json_columns
+
+
 def _insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -554,8 +599,17 @@ def _insert_rows(
     """
     if not rows:
         return []
+    fields = [model._meta.get_field(name) for name in columns]
+    if connection.vendor == "postgresql":
+        sql, json_columns = _insert_sql(
+            model, tuple(columns), tuple(conflict_fields or ()), tuple(update_fields or ()), tuple(returning or ())
+        )
+        arrays = []
+        for index in range(len(columns)):
+            values = [row[index] for row in rows]
+            arrays.append(_jsonify(values) if index in json_columns else values)
+        return _execute(sql, arrays, fetch=bool(returning))
     meta = model._meta
-    fields = [meta.get_field(name) for name in columns]
     quote = connection.ops.quote_name
     column_sql = ", ".join(quote(f.column) for f in fields)
     if update_fields:
@@ -570,20 +624,26 @@ def _insert_rows(
         conflict = "ON CONFLICT DO NOTHING"
     tail = f" RETURNING {', '.join(quote(meta.get_field(n).column) for n in returning)}" if returning else ""
     table = quote(meta.db_table)
-    if connection.vendor == "postgresql":
-        arrays = []
-        for index, f in enumerate(fields):
-            values = [row[index] for row in rows]
-            arrays.append(_jsonify(values) if isinstance(f, models.JSONField) else values)
-        unnest = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
-        sql = f"INSERT INTO {table} ({column_sql}) SELECT * FROM unnest({unnest}) {conflict}{tail}"  # noqa: S608
-        return _execute(sql, arrays, fetch=bool(returning))
     values_sql = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
     params = [f.get_db_prep_save(row[i], connection) for row in rows for i, f in enumerate(fields)]
     sql = f"INSERT INTO {table} ({column_sql}) VALUES {values_sql} {conflict}{tail}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if returning else []
+
+
+@lru_cache(maxsize=64)
+def _select_sql(model, where: str, lock: bool, order: str):
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    sql = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(model._meta.db_table)} WHERE {where}"
+    if order:
+        sql += f" ORDER BY {order}"
+    if lock:
+        sql += " FOR UPDATE"
+    names = [f.attname for f in fields]
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    return sql, names, json_columns
 
 
 def _select(model, where: str, params: list[Any], fallback, *, lock: bool = False, order: str = "") -> list:
@@ -594,15 +654,7 @@ def _select(model, where: str, params: list[Any], fallback, *, lock: bool = Fals
     """
     if connection.vendor != "postgresql":
         return list(fallback())
-    fields = model._meta.concrete_fields
-    quote = connection.ops.quote_name
-    sql = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(model._meta.db_table)} WHERE {where}"
-    if order:
-        sql += f" ORDER BY {order}"
-    if lock:
-        sql += " FOR UPDATE"
-    names = [f.attname for f in fields]
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    sql, names, json_columns = _select_sql(model, where, lock, order)
     result = []
     for row in _execute(sql, params, fetch=True):
         if json_columns:
@@ -647,22 +699,28 @@ def _update(objs: Sequence[models.Model], names: Sequence[str]) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_update(objs, list(names))
         return
+    sql, fields = _update_sql(model, tuple(names))
+    arrays = [[obj.pk for obj in objs]]
+    for f in fields:
+        values = [getattr(obj, f.attname) for obj in objs]
+        arrays.append(_jsonify(values) if isinstance(f, models.JSONField) else values)
+    _execute(sql, arrays)
+
+
+@lru_cache(maxsize=64)
+def _update_sql(model, names: tuple):
     pk = model._meta.pk
     fields = [model._meta.get_field(n) for n in names]
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(f.column)} = u.{quote(f.column)}" for f in fields)
     aliases = ", ".join(quote(c) for c in [pk.column, *(f.column for f in fields)])
     unnest = ", ".join(f"%b::{f.db_type(connection)}[]" for f in [pk, *fields])
-    arrays = [[obj.pk for obj in objs]]
-    for f in fields:
-        values = [getattr(obj, f.attname) for obj in objs]
-        arrays.append(_jsonify(values) if isinstance(f, models.JSONField) else values)
     table = quote(model._meta.db_table)
     sql = (
         f"UPDATE {table} AS t SET {sets} FROM unnest({unnest}) AS u({aliases}) "  # noqa: S608
         f"WHERE t.{quote(pk.column)} = u.{quote(pk.column)}"
     )
-    _execute(sql, arrays)
+    return sql, fields
 
 
 #

@@ -594,3 +594,28 @@ def test_role_stated_later_replaces_the_generic_role(send):
     # then
     assert set(RunInput.objects.values_list("role", flat=True)) == {InputRole.EVAL_DATA}
     assert set(Edge.objects.values_list("role", flat=True)) == {InputRole.EVAL_DATA}
+
+
+def test_the_stored_hash_is_the_librarys_content_hash(send):
+    # given
+    from lineage.openlineage import event_content_hash
+
+    event = run_event("START", inputs=[dataset("s3://raw", "ünïcode/é")])
+    # when
+    send(event)
+    # then
+    stored = OpenLineageEvent.objects.get()
+    assert stored.content_hash == event_content_hash(event)
+    assert stored.payload == event
+
+
+def test_a_nul_character_is_refused_with_a_reason(api_client):
+    # given
+    event = run_event("START")
+    event["job"]["facets"]["custodian_note"] = {"text": "a\x00b"}
+    # when
+    response = post(api_client("scientist", scheme="Bearer"), event)
+    # then
+    assert response.status_code == 422
+    assert response.json()["violations"][0]["message"] == "contains a NUL character (\\u0000), which cannot be stored"
+    assert OpenLineageEvent.objects.count() == 0
