@@ -554,10 +554,12 @@ def subject_request_action_update(
     action = SubjectRequestAction.objects.select_for_update().select_related("request").get(pk=action.pk)
     _refuse_closed(action.request)
     data = dict(data)
-    if "assignee" in data and data["assignee"] is not None and not isinstance(data["assignee"], get_user_model()):
-        data["assignee"] = get_user_model().objects.filter(pk=data["assignee"]).first() or data["assignee"]
-        if not isinstance(data["assignee"], get_user_model()):
+    users = get_user_model()
+    if "assignee" in data and data["assignee"] is not None and not isinstance(data["assignee"], users):
+        found = users.objects.filter(pk=data["assignee"]).first() if str(data["assignee"]).isdigit() else None
+        if found is None:
             raise ApplicationError("Unknown assignee.", extra={"assignee": ["No such user."]})
+        data["assignee"] = found
     problems = action_change_problems(action=action, data=data)
     if problems:
         raise ApplicationError("The action cannot be changed.", extra=problems)
