@@ -246,6 +246,8 @@ def _insert_keys(scan: Scan, keys: Mapping[bytes, tuple[str, int]]) -> int:
                 "CREATE TEMP TABLE IF NOT EXISTS _subject_keys_in (digest bytea, kind varchar(16), col smallint) "
                 "ON COMMIT DELETE ROWS"
             )
+            # Rows of an earlier insert in the same outer transaction are still there until commit.
+            cursor.execute("TRUNCATE _subject_keys_in")
             with cursor.copy("COPY _subject_keys_in (digest, kind, col) FROM STDIN") as copy:
                 for digest, (kind, ordinal) in keys.items():
                     copy.write_row((digest, kind, ordinal))

@@ -115,8 +115,8 @@ def require_officer(actor: Actor) -> None:
 
 def _deadline_policy() -> dict[str, Any]:
     """Optional Reg. 1182/71 Art. 3(4) reading: roll a deadline on a weekend or holiday to the next working day."""
-    holidays = {date.fromisoformat(d) for d in getattr(settings, "CUSTODIAN_DSR_HOLIDAYS", ())}
-    return {"roll_to_working_day": getattr(settings, "CUSTODIAN_DSR_ROLL_TO_WORKING_DAY", False), "holidays": holidays}
+    holidays = {date.fromisoformat(d) for d in settings.CUSTODIAN_DSR_HOLIDAYS}
+    return {"roll_to_working_day": settings.CUSTODIAN_DSR_ROLL_TO_WORKING_DAY, "holidays": holidays}
 
 
 def _key() -> bytes:

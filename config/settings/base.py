@@ -123,6 +123,10 @@ CUSTODIAN_UPLOAD_DIR = env.path("CUSTODIAN_UPLOAD_DIR", default=BASE_DIR / "medi
 CUSTODIAN_SCAN_STALE_SECONDS = env.int("CUSTODIAN_SCAN_STALE_SECONDS", default=600)
 # Rows per scan partition: each partition is one task, so this sets how many workers one scan can keep busy.
 CUSTODIAN_SCAN_PARTITION_ROWS = env.int("CUSTODIAN_SCAN_PARTITION_ROWS", default=250_000)
+# Subject-request deadlines: move a due date on a weekend or listed holiday to the next working day
+# (Reg. 1182/71 Art. 3(4)); off by default, as most DPAs count calendar months strictly.
+CUSTODIAN_DSR_ROLL_TO_WORKING_DAY = env.bool("CUSTODIAN_DSR_ROLL_TO_WORKING_DAY", default=False)
+CUSTODIAN_DSR_HOLIDAYS = env.list("CUSTODIAN_DSR_HOLIDAYS", default=[])
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=32 * 1024 * 1024)
 
 #
