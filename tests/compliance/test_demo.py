@@ -46,3 +46,27 @@ def test_demo_scans_its_ticket_file(django_capture_on_commit_callbacks):
     verdicts = dict(scan.findings.values_list("column", "verdict"))
     assert (verdicts["email"], verdicts["customer_name"], verdicts["ticket_id"]) == ("IS", "IS", "NONE")
     assert scan.subject_keys > 0
+
+
+@pytest.mark.django_db
+def test_demo_opens_an_erasure_request_reaching_the_deployment(django_capture_on_commit_callbacks):
+    from compliance.models import GovernanceFlag, ProcessingActivity, SubjectRequest
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", "--quiet-credentials")
+    call_command("demo", "--quiet-credentials")  # the compliance half runs once the scan has finished
+    request = SubjectRequest.objects.get()
+    targets = sorted(
+        (a.version.asset.name if a.version_id else "deployment")
+        for a in request.actions.select_related("version__asset")
+    )
+    assert targets == [
+        "deployment",
+        "models/support-classifier",
+        "models/support-classifier-ft",
+        "models/support-classifier-ft-int8",
+        "support/tickets",
+        "support/tickets-clean",
+    ]
+    assert ProcessingActivity.objects.get().datasets.count() == 2
+    assert GovernanceFlag.objects.filter(kind="personal_data").count() == 5

@@ -20,6 +20,12 @@ from rest_framework.authtoken.models import Token
 from catalog import services as catalog_services
 from catalog.choices import AssetKind, AssetStatus, ConsentStatus, LawfulBasis, PrivacyMeasure, SourceKind
 from catalog.models import Asset, AssetVersion, Deployment, Purpose, Source
+from compliance.choices import FindingReview, ScanStatus
+from compliance.models import ProcessingActivity, Scan, SubjectRequest
+from compliance.models.governance import PartyRole, RecipientCategory
+from compliance.ropa import party_create, processing_activity_create, recipient_create, recipient_update
+from compliance.services import finding_review
+from compliance.services_requests import subject_request_create
 from core import roles
 from core.audit import Actor
 from core.models import User
@@ -84,11 +90,89 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self._catalog(actor, scientist)
         self.stdout.write(self.style.SUCCESS("Demo catalog " + ("loaded." if created else "already present.")))
+        # The ticket file's scan ran when the catalog committed (in-process without a broker): now the officer's
+        # side of the story — a reviewed finding, the record of processing, and an erasure request.
+        self.stdout.write(self._compliance(actor))
         if not quiet_credentials:
             self.stdout.write(f"Users (password: {password}):")
             for username, role, _ in USERS:
                 token = Token.objects.get_or_create(user=users[username])[0].key
                 self.stdout.write(f"  {username:<10} role {role:<19} API token {token}")
+
+    def _compliance(self, officer: Actor) -> str:
+        tickets = AssetVersion.objects.filter(asset__name="support/tickets", version="2026-11-01").first()
+        scan = Scan.objects.filter(version=tickets, status=ScanStatus.SUCCEEDED).first() if tickets else None
+        if scan is None:
+            return "The ticket file's scan has not finished yet (workers are running it); run `manage.py demo` again."
+        with transaction.atomic():
+            for finding in scan.findings.filter(column__in=("email", "customer_name"), review=FindingReview.PENDING):
+                finding_review(
+                    finding=finding,
+                    decision=FindingReview.CONFIRMED,
+                    actor=officer,
+                    note="Customer contact details, as expected for support tickets.",
+                )
+            self._ropa(officer, tickets.asset)
+            if not SubjectRequest.objects.exists():
+                with open(tickets.uri.removeprefix("file://"), encoding="utf-8") as handle:
+                    first = next(csv.DictReader(handle))
+                subject_request_create(
+                    kind="erasure",
+                    identifiers=[{"kind": "email", "value": first["email"]}],
+                    actor=officer,
+                    received_on=_at(20).date(),
+                    today=_at(28).date(),
+                )
+        return "Compliance demo: findings confirmed, processing activity recorded, one erasure request open."
+
+    def _ropa(self, officer: Actor, tickets: Asset) -> None:
+        if ProcessingActivity.objects.filter(name="Customer support automation").exists():
+            return
+        controller = party_create(
+            actor=officer,
+            name="Acme Support Ltd",
+            contact="privacy@acme.example",
+            roles=[PartyRole.CONTROLLER],
+            country="DE",
+        )
+        dpo = party_create(
+            actor=officer, name="Acme DPO office", contact="dpo@acme.example", roles=[PartyRole.DPO], country="DE"
+        )
+        helpdesk = party_create(
+            actor=officer,
+            name="HelpDeskCloud Inc.",
+            contact="legal@helpdesk.example",
+            roles=[PartyRole.PROCESSOR],
+            country="US",
+            third_country=True,
+        )
+        recipient = recipient_create(
+            actor=officer,
+            party=helpdesk,
+            category=RecipientCategory.PROCESSOR,
+            description="Ticketing system hosting the raw tickets.",
+        )
+        recipient_update(recipient=recipient, data={"datasets": [tickets]}, actor=officer)
+        clean = Asset.objects.get(namespace="s3://clean", name="support/tickets-clean")
+        processing_activity_create(
+            actor=officer,
+            name="Customer support automation",
+            controller=controller,
+            dpo=dpo,
+            description="Route and answer support tickets with a trained classifier.",
+            purposes=[
+                {
+                    "purpose": Purpose.objects.get(name="Customer support automation"),
+                    "legitimate_interests_assessment": "LIA-2026-03",
+                }
+            ],
+            data_subject_categories=["customers"],
+            personal_data_categories=["contact details", "support messages"],
+            recipients=[recipient],
+            datasets=[tickets, clean],
+            erasure_time_limits="Tickets are deleted 24 months after closure.",
+            security_measures="Encryption at rest and in transit; role-based access; pseudonymised training data.",
+        )
 
     def _users(self, password: str) -> dict[str, User]:
         users = {}
