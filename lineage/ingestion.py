@@ -394,15 +394,25 @@ def _is_transient(exc: Exception) -> bool:
 def _store_and_project(valid: list[tuple[int, PreparedEvent]], actor: Actor) -> dict[int, int]:
     """Insert raw rows, project the new ones, audit them; returns request index → raw id of stored events."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            timeout = int(getattr(settings, "CUSTODIAN_OPENLINEAGE_LOCK_TIMEOUT_MS", 3000))
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = {timeout}")
         first: dict[str, int] = {}
         for index, item in valid:
             first.setdefault(item.content_hash, index)
         candidates = [(index, item) for index, item in valid if first[item.content_hash] == index]
-        inserted = _insert_raw([item for _, item in candidates], actor)
+        projection = _Projection(
+            events=[_Event(index=i, event_id=0, prepared=item) for i, item in candidates], actor=actor
+        )
+        if connection.vendor == "postgresql":
+            # One round trip: lock timeout, raw rows, and every row the projection will read (Ref: single-event
+            # latency is round trips, not work).
+            timeout = int(getattr(settings, "CUSTODIAN_OPENLINEAGE_LOCK_TIMEOUT_MS", 3000))
+            raw_sql, raw_params = _raw_insert_statement([item for _, item in candidates], actor)
+            results = _pipeline(
+                [(f"SET LOCAL lock_timeout = {timeout}", []), (raw_sql, raw_params), *projection.prefetch_statements()]
+            )
+            inserted = {content_hash: pk for pk, content_hash in results[1]}
+            projection.take_prefetched(results[2:])
+        else:
+            inserted = _insert_raw([item for _, item in candidates], actor)
         stored: dict[int, int] = {}
         new_events: list[_Event] = []
         for index, item in candidates:
@@ -411,7 +421,8 @@ def _store_and_project(valid: list[tuple[int, PreparedEvent]], actor: Actor) -> 
                 stored[index] = event_id
                 new_events.append(_Event(index=index, event_id=event_id, prepared=item))
         if new_events:
-            summaries = _Projection(events=new_events, actor=actor).run()
+            projection.keep(new_events)
+            summaries = projection.run()
             audit_record_many(
                 actor=actor,
                 entries=[
@@ -446,11 +457,7 @@ _RAW_COLUMNS = (
 )
 
 
-def _insert_raw(items: list[PreparedEvent], actor: Actor) -> dict[str, int]:
-    """
-    ``INSERT … ON CONFLICT (content_hash) DO NOTHING RETURNING``: the hashes this transaction inserted (a hash
-    stored by anyone else, even concurrently, is a duplicate). Returns content hash → id.
-    """
+def _raw_rows(items: list[PreparedEvent], actor: Actor) -> list[tuple]:
     now = timezone.now()
     user_id = actor.user.pk if actor.user is not None else None
     rows = []
@@ -477,6 +484,26 @@ def _insert_raw(items: list[PreparedEvent], actor: Actor) -> dict[str, int]:
                 actor.channel,
             )
         )
+    return rows
+
+
+def _raw_insert_statement(items: list[PreparedEvent], actor: Actor) -> tuple[str, list[Any]]:
+    """The PostgreSQL statement inserting every raw row at once and returning the ones it inserted."""
+    return _insert_statement(
+        OpenLineageEvent,
+        _RAW_COLUMNS,
+        _raw_rows(items, actor),
+        conflict_fields=("content_hash",),
+        returning=("id", "content_hash"),
+    )
+
+
+def _insert_raw(items: list[PreparedEvent], actor: Actor) -> dict[str, int]:
+    """
+    ``INSERT … ON CONFLICT (content_hash) DO NOTHING RETURNING``: the hashes this transaction inserted (a hash
+    stored by anyone else, even concurrently, is a duplicate). Returns content hash → id.
+    """
+    rows = _raw_rows(items, actor)
     found: dict[str, int] = {}
     for start in range(0, len(rows), RAW_CHUNK):
         returned = _insert_rows(
@@ -531,6 +558,26 @@ def _execute(sql: str, params: list[Any], *, fetch: bool = False) -> list[tuple]
         return cursor.fetchall() if fetch else []
 
 
+def _pipeline(statements: list[tuple[str, list[Any]]]) -> list[list[tuple]]:
+    """Run ``statements`` in one PostgreSQL pipeline (one round trip); every statement's rows, in order."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    cursors = []
+    with connection.wrap_database_errors:
+        with raw.pipeline():
+            for sql, params in statements:
+                cursor = psycopg.Cursor(raw)
+                cursor.execute(sql, params)
+                cursors.append(cursor)
+        results = []
+        for cursor in cursors:
+            results.append(cursor.fetchall() if cursor.description is not None else [])
+            cursor.close()
+    return results
+
+
 @contextmanager
 def _deferred_writes():
     """
@@ -555,6 +602,20 @@ def _deferred_writes():
     with connection.wrap_database_errors, raw.pipeline(), psycopg.Cursor(raw) as cursor:
         for sql, params in pending:
             cursor.execute(sql, params)
+
+
+def _insert_statement(
+    model, columns, rows, *, conflict_fields=None, update_fields=None, returning=None
+) -> tuple[str, list[Any]]:
+    """PostgreSQL ``INSERT … SELECT * FROM unnest(…)`` for ``rows``: the text and one array per column."""
+    sql, json_columns = _insert_sql(
+        model, tuple(columns), tuple(conflict_fields or ()), tuple(update_fields or ()), tuple(returning or ())
+    )
+    arrays = []
+    for index in range(len(columns)):
+        values = [row[index] for row in rows]
+        arrays.append(_jsonify(values) if index in json_columns else values)
+    return sql, arrays
 
 
 @lru_cache(maxsize=256)
@@ -601,13 +662,9 @@ def _insert_rows(
         return []
     fields = [model._meta.get_field(name) for name in columns]
     if connection.vendor == "postgresql":
-        sql, json_columns = _insert_sql(
-            model, tuple(columns), tuple(conflict_fields or ()), tuple(update_fields or ()), tuple(returning or ())
+        sql, arrays = _insert_statement(
+            model, columns, rows, conflict_fields=conflict_fields, update_fields=update_fields, returning=returning
         )
-        arrays = []
-        for index in range(len(columns)):
-            values = [row[index] for row in rows]
-            arrays.append(_jsonify(values) if index in json_columns else values)
         return _execute(sql, arrays, fetch=bool(returning))
     meta = model._meta
     quote = connection.ops.quote_name
@@ -655,8 +712,12 @@ def _select(model, where: str, params: list[Any], fallback, *, lock: bool = Fals
     if connection.vendor != "postgresql":
         return list(fallback())
     sql, names, json_columns = _select_sql(model, where, lock, order)
+    return _decode(model, names, json_columns, _execute(sql, params, fetch=True))
+
+
+def _decode(model, names: list[str], json_columns: list[int], rows: Iterable[tuple]) -> list:
     result = []
-    for row in _execute(sql, params, fetch=True):
+    for row in rows:
         if json_columns:
             row = list(row)
             for i in json_columns:
@@ -846,6 +907,11 @@ def _tag_field(row: list[Any], tag: ol.Tag) -> bool:
     return True
 
 
+# Rows by OpenLineage identity; jobs and assets are locked (in id order) so that concurrent events merging facets into
+# the same dataset or job never overwrite each other's changes.
+_BY_IDENTITY = "(namespace, name) IN (SELECT * FROM unnest(%b::varchar[], %b::varchar[]))"
+
+
 class _Projection:
     """One batch of new events projected with bulk reads and writes (see the module docstring)."""
 
@@ -871,6 +937,7 @@ class _Projection:
         self.new_output_keys: set[tuple[int, int]] = set()
         self.version_objects: dict[int, AssetVersion] = {}
         self.new_runs: set[int] = set()
+        self.pre: dict[str, Any] | None = None
         self.schema_changed: set[int] = set()
         self.new_jobs: set[int] = set()
         self.new_assets: set[int] = set()
@@ -892,6 +959,108 @@ class _Projection:
         self.new_outputs: list[RunOutput] = []
         self.role_changes: list[tuple[int, int, str]] = []
         self.field_tags: dict[tuple[int, int], list[ol.Tag]] = {}
+
+    # -- prefetch (PostgreSQL): every row the projection reads, in the raw insert's round trip -------------------
+
+    _IO_SQL = (
+        "SELECT 'o', io.run_id, io.version_id, v.asset_id, v.version FROM lineage_runoutput io "
+        "JOIN catalog_assetversion v ON v.id = io.version_id JOIN lineage_run r ON r.id = io.run_id "
+        "WHERE r.run_id = ANY(%b) UNION ALL "
+        "SELECT 'i', io.run_id, io.version_id, v.asset_id, io.role FROM lineage_runinput io "
+        "JOIN catalog_assetversion v ON v.id = io.version_id JOIN lineage_run r ON r.id = io.run_id "
+        "WHERE r.run_id = ANY(%b)"
+    )
+    _CLOCK_SQL = (
+        "SELECT c.entity, c.object_id, c.times FROM lineage_facetclock c WHERE "
+        "(c.entity = 'run' AND c.object_id IN (SELECT id FROM lineage_run WHERE run_id = ANY(%b))) OR "
+        "(c.entity = 'job' AND c.object_id IN (SELECT id FROM lineage_job WHERE name = ANY(%b))) OR "
+        "(c.entity = 'asset' AND c.object_id IN (SELECT id FROM catalog_asset WHERE name = ANY(%b))) OR "
+        "(c.entity = 'version' AND c.object_id IN (SELECT o.version_id FROM lineage_runoutput o "
+        "JOIN lineage_run r ON r.id = o.run_id WHERE r.run_id = ANY(%b)))"
+    )
+    _STATE_SQL = (
+        "SELECT s.run_id, MAX(s.event_time) FROM lineage_runstatechange s JOIN lineage_run r ON r.id = s.run_id "
+        "WHERE r.run_id = ANY(%b) AND s.applied GROUP BY s.run_id"
+    )
+
+    def prefetch_statements(self) -> list[tuple[str, list[Any]]]:
+        """The reads of every later phase, by natural keys, to be sent in one pipeline (see ``take_prefetched``)."""
+        job_keys = sorted(self._job_refs())
+        asset_keys = sorted(self._asset_lookup())
+        job_names = sorted({name for _, name in job_keys})
+        asset_names = sorted({name for _, name in asset_keys})
+        run_ids = sorted(self._run_refs())
+        field_sql, field_names, _ = _select_sql(
+            Field,
+            "version_id IN (SELECT o.version_id FROM lineage_runoutput o JOIN lineage_run r ON r.id = o.run_id "
+            "WHERE r.run_id = ANY(%b))",
+            False,
+            "",
+        )
+        self.prefetch_shapes = {
+            "jobs": _select_sql(Job, _BY_IDENTITY, True, "id"),
+            "assets": _select_sql(Asset, _BY_IDENTITY, True, "id"),
+            "runs": _select_sql(Run, "run_id = ANY(%b)", True, "run_id"),
+            "fields": (field_sql, field_names, _select_sql(Field, "true", False, "")[2]),
+        }
+        shapes = self.prefetch_shapes
+        return [
+            (shapes["jobs"][0], [[ns for ns, _ in job_keys], [name for _, name in job_keys]]),
+            (shapes["assets"][0], [[ns for ns, _ in asset_keys], [name for _, name in asset_keys]]),
+            (shapes["runs"][0], [run_ids]),
+            (self._IO_SQL, [run_ids, run_ids]),
+            (self._CLOCK_SQL, [run_ids, job_names, asset_names, run_ids]),
+            (self._STATE_SQL, [run_ids]),
+            (shapes["fields"][0], [run_ids]),
+        ]
+
+    def take_prefetched(self, results: list[list[tuple]]) -> None:
+        jobs, assets, runs, io, clocks, state, fields = results
+        shapes = self.prefetch_shapes
+        self.pre = {
+            "jobs": _decode(Job, shapes["jobs"][1], shapes["jobs"][2], jobs),
+            "assets": _decode(Asset, shapes["assets"][1], shapes["assets"][2], assets),
+            "runs": _decode(Run, shapes["runs"][1], shapes["runs"][2], runs),
+            "io": io,
+            "state": dict(state),
+            "fields": _decode(Field, shapes["fields"][1], shapes["fields"][2], fields),
+        }
+        covered = {(FacetClock.RUN, run.pk) for run in self.pre["runs"]}
+        covered |= {(FacetClock.JOB, job.pk) for job in self.pre["jobs"]}
+        covered |= {(FacetClock.ASSET, asset.pk) for asset in self.pre["assets"]}
+        covered |= {(FacetClock.VERSION, row[2]) for row in io if row[0] == "o"}
+        self.pre["clock_covered"] = covered
+        self.pre["clocks"] = {
+            (entity, pk): dict(json.loads(times) if isinstance(times, str) else times) for entity, pk, times in clocks
+        }
+        self.pre["field_versions"] = {row[2] for row in io if row[0] == "o"}
+
+    def keep(self, events: list[_Event]) -> None:
+        """Project only ``events`` (the ones whose raw row was new), in eventTime order."""
+        self.events = sorted(events, key=lambda e: (e.parsed.event_time, e.index))
+
+    def _asset_lookup(self) -> set[tuple[str, str]]:
+        renamed_from = set()
+        for event in self.events:
+            for ref in self._event_datasets(event.parsed):
+                change = ol.lifecycle_change(ref)
+                if change and change.state == "RENAME" and change.previous_name:
+                    renamed_from.add((change.previous_namespace or ref.namespace, change.previous_name))
+        return set(self._dataset_refs()) | renamed_from
+
+    def _run_refs(self) -> dict[uuid.UUID, tuple[str, str]]:
+        """Every run the batch names (its own runs and parents) → the job it belongs to."""
+        wanted: dict[uuid.UUID, tuple[str, str]] = {}
+        for event in self.events:
+            parsed = event.parsed
+            if parsed.kind != "RunEvent" or parsed.run_id is None or parsed.job is None:
+                continue
+            wanted.setdefault(parsed.run_id, (parsed.job.namespace, parsed.job.name))
+        for event in self.events:
+            parent = ol.parent(event.parsed.run_facets, map_non_uuid_run_ids=_map_non_uuid())
+            if parent is not None and parent.run_id != event.parsed.run_id:
+                wanted.setdefault(parent.run_id, (parent.job_namespace, parent.job_name))
+        return wanted
 
     # -- entry point -------------------------------------------------------------------------------------------
 
@@ -939,7 +1108,19 @@ class _Projection:
         if not wanted:
             return
         names = {name for _, name in wanted}
-        for job in _select(Job, "name = ANY(%b)", [sorted(names)], lambda: Job.objects.filter(name__in=names)):
+        found = (
+            self.pre["jobs"]
+            if self.pre is not None
+            else _select(
+                Job,
+                _BY_IDENTITY,
+                [[ns for ns, _ in sorted(wanted)], [name for _, name in sorted(wanted)]],
+                lambda: Job.objects.select_for_update().filter(name__in=names).order_by("id"),
+                lock=True,
+                order="id",
+            )
+        )
+        for job in found:
             if (job.namespace, job.name) in wanted:
                 self.jobs[(job.namespace, job.name)] = job
         missing = sorted(key for key in wanted if key not in self.jobs)
@@ -951,7 +1132,15 @@ class _Projection:
                 ],
             )
             again = sorted({name for _, name in missing})
-            for job in _select(Job, "name = ANY(%b)", [again], lambda: Job.objects.filter(name__in=again)):
+            locked = _select(
+                Job,
+                _BY_IDENTITY,
+                [[ns for ns, _ in missing], [name for _, name in missing]],
+                lambda: Job.objects.select_for_update().filter(name__in=again).order_by("id"),
+                lock=True,
+                order="id",
+            )
+            for job in locked:
                 if (job.namespace, job.name) in wanted:
                     self.jobs[(job.namespace, job.name)] = job
         self.jobs_by_pk = {job.pk: job for job in self.jobs.values()}
@@ -985,17 +1174,23 @@ class _Projection:
 
     def _resolve_assets(self) -> None:
         wanted = self._dataset_refs()
-        renamed_from = set()
-        for event in self.events:
-            for ref in self._event_datasets(event.parsed):
-                change = ol.lifecycle_change(ref)
-                if change and change.state == "RENAME" and change.previous_name:
-                    renamed_from.add((change.previous_namespace or ref.namespace, change.previous_name))
-        lookup = set(wanted) | renamed_from
+        lookup = self._asset_lookup()
         if not lookup:
             return
         names = sorted({name for _, name in lookup})
-        for asset in _select(Asset, "name = ANY(%b)", [names], lambda: Asset.objects.filter(name__in=names)):
+        found = (
+            self.pre["assets"]
+            if self.pre is not None
+            else _select(
+                Asset,
+                _BY_IDENTITY,
+                [[ns for ns, _ in sorted(lookup)], [name for _, name in sorted(lookup)]],
+                lambda: Asset.objects.select_for_update().filter(name__in=names).order_by("id"),
+                lock=True,
+                order="id",
+            )
+        )
+        for asset in found:
             if (asset.namespace, asset.name) in lookup:
                 self.assets[(asset.namespace, asset.name)] = asset
         missing = sorted(key for key in wanted if key not in self.assets)
@@ -1016,7 +1211,15 @@ class _Projection:
                 ],
             )
             again = sorted({name for _, name in missing})
-            for asset in _select(Asset, "name = ANY(%b)", [again], lambda: Asset.objects.filter(name__in=again)):
+            locked = _select(
+                Asset,
+                _BY_IDENTITY,
+                [[ns for ns, _ in missing], [name for _, name in missing]],
+                lambda: Asset.objects.select_for_update().filter(name__in=again).order_by("id"),
+                lock=True,
+                order="id",
+            )
+            for asset in locked:
                 if (asset.namespace, asset.name) in wanted and (asset.namespace, asset.name) not in self.assets:
                     self.assets[(asset.namespace, asset.name)] = asset
         for key, model in wanted.items():
@@ -1028,29 +1231,25 @@ class _Projection:
 
     def _resolve_runs(self) -> None:
         """Lock the batch's runs (creating missing ones, and placeholders for unknown parents) in run-id order."""
-        wanted: dict[uuid.UUID, tuple[str, str]] = {}
-        self.parents: dict[int, ol.ParentRef] = {}
-        for event in self.events:
-            parsed = event.parsed
-            if parsed.kind != "RunEvent" or parsed.run_id is None or parsed.job is None:
-                continue
-            wanted.setdefault(parsed.run_id, (parsed.job.namespace, parsed.job.name))
-        for event in self.events:
-            parent = ol.parent(event.parsed.run_facets, map_non_uuid_run_ids=_map_non_uuid())
-            if parent is not None and parent.run_id != event.parsed.run_id:
-                wanted.setdefault(parent.run_id, (parent.job_namespace, parent.job_name))
+        wanted = self._run_refs()
         if not wanted:
             return
         ids = sorted(wanted)
-        locked = _select(
-            Run,
-            "run_id = ANY(%b)",
-            [ids],
-            lambda: Run.objects.select_for_update().filter(run_id__in=ids).order_by("run_id"),
-            lock=True,
-            order="run_id",
+        locked = (
+            self.pre["runs"]
+            if self.pre is not None
+            else _select(
+                Run,
+                "run_id = ANY(%b)",
+                [ids],
+                lambda: Run.objects.select_for_update().filter(run_id__in=ids).order_by("run_id"),
+                lock=True,
+                order="run_id",
+            )
         )
         for run in locked:
+            if run.run_id not in wanted:
+                continue
             self.runs[run.run_id] = run
         missing = [run_id for run_id in ids if run_id not in self.runs]
         if missing:
@@ -1077,6 +1276,7 @@ class _Projection:
                 self.new_runs.add(pk)
             lost = [run_id for run_id in missing if run_id not in self.runs]
             if lost:  # created concurrently by another transaction: wait for it and lock
+                self.pre = None  # what was prefetched predates that transaction: read again from here on
                 for run in Run.objects.select_for_update().filter(run_id__in=lost).order_by("run_id"):
                     self.runs[run.run_id] = run
         self.runs_by_pk = {run.pk: run for run in self.runs.values()}
@@ -1173,7 +1373,9 @@ class _Projection:
         run_pks = (run_pks & touched) - self.new_runs
         if not run_pks:
             return
-        if connection.vendor == "postgresql":
+        if self.pre is not None:
+            rows = [row for row in self.pre["io"] if row[1] in run_pks]
+        elif connection.vendor == "postgresql":
             rows = _execute(
                 "SELECT 'o', io.run_id, io.version_id, v.asset_id, v.version FROM lineage_runoutput io "
                 "JOIN catalog_assetversion v ON v.id = io.version_id WHERE io.run_id = ANY(%b) UNION ALL "
@@ -1522,6 +1724,11 @@ class _Projection:
             for object_id in ids:
                 self.clocks[(entity, object_id)] = {}
             lookup.extend((entity, pk) for pk in ids - fresh[entity])  # rows created now have no clock yet
+        if self.pre is not None:
+            for key in lookup:
+                if key in self.pre["clocks"]:
+                    self.clocks[key] = dict(self.pre["clocks"][key])
+            lookup = [key for key in lookup if key not in self.pre["clock_covered"]]
         if not lookup:
             return
         if connection.vendor == "postgresql":
@@ -1709,7 +1916,9 @@ class _Projection:
             return
         run_pks = {self.runs[e.parsed.run_id].pk for e in typed} - self.new_runs
         state_time: dict[int, datetime] = {}
-        if run_pks and connection.vendor == "postgresql":
+        if self.pre is not None:
+            state_time = {pk: at for pk, at in self.pre["state"].items() if pk in run_pks}
+        elif run_pks and connection.vendor == "postgresql":
             sql = (
                 "SELECT run_id, MAX(event_time) FROM lineage_runstatechange WHERE run_id = ANY(%b) AND applied "
                 "GROUP BY run_id"
@@ -1769,7 +1978,9 @@ class _Projection:
             if plan.schema is None:
                 continue
             bound = self.run_inputs[plan.run.pk].get(plan.asset.pk)
-            if bound is not None and bound[0] not in specs:
+            # An input's schema describes only a version this batch created for it (a placeholder or a named
+            # version first seen as an input); a produced version's schema is its producer's.
+            if bound is not None and bound[0] not in specs and bound[0] in self.created_versions:
                 specs[bound[0]] = (*plan.schema, False)
         tags_by_version: dict[int, list[ol.Tag]] = defaultdict(list)
         for (_, version_id), tag_list in self.field_tags.items():
@@ -1779,6 +1990,11 @@ class _Projection:
             return
         existing: dict[int, dict[str, Field]] = defaultdict(dict)
         to_load = (set(specs) | set(tags_by_version)) - self.created_versions
+        if self.pre is not None:
+            for row in self.pre["fields"]:
+                if row.version_id in to_load:
+                    existing[row.version_id][row.name] = row
+            to_load -= self.pre["field_versions"]
         if to_load:
             ids = sorted(to_load)
             for row in _select(Field, "version_id = ANY(%b)", [ids], lambda: Field.objects.filter(version_id__in=ids)):

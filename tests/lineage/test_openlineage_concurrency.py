@@ -117,3 +117,39 @@ def test_overlapping_producers_lose_nothing_and_double_nothing(live_server, scie
     # and the audit chain is intact
     checked, broken = verify_chain()
     assert (checked, broken) == (AuditEvent.objects.count(), None)
+
+
+def test_concurrent_events_merge_facets_of_a_shared_dataset_without_losing_any(live_server, scientist):
+    # given twelve runs of different jobs, each adding its own facet to the dataset they all read
+    from catalog.models import Asset
+    from tests.lineage.ol import facet
+
+    token = Token.objects.create(user=scientist).key
+    events = [
+        run_event(
+            "START",
+            job=("etl", f"reader-{n}"),
+            minutes=n,
+            inputs=[dataset("s3://raw", "shared", facets={f"custodian_note{n}": facet(text=str(n))})],
+        )
+        for n in range(12)
+    ]
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def producer(share: list[dict]) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        got = [_post(session, f"{live_server.url}/api/v1/lineage", event) for event in share]
+        with lock:
+            statuses.extend(got)
+
+    threads = [threading.Thread(target=producer, args=(events[i::4],)) for i in range(4)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # then
+    assert statuses == [201] * 12
+    assert set(Asset.objects.get(name="shared").facets) == {f"custodian_note{n}" for n in range(12)}
