@@ -970,13 +970,19 @@ class _Projection:
         "JOIN catalog_assetversion v ON v.id = io.version_id JOIN lineage_run r ON r.id = io.run_id "
         "WHERE r.run_id = ANY(%b)"
     )
+    # One index probe per entity (unique (entity, object_id)), never a scan of every clock of a kind.
     _CLOCK_SQL = (
-        "SELECT c.entity, c.object_id, c.times FROM lineage_facetclock c WHERE "
-        "(c.entity = 'run' AND c.object_id IN (SELECT id FROM lineage_run WHERE run_id = ANY(%b))) OR "
-        "(c.entity = 'job' AND c.object_id IN (SELECT id FROM lineage_job WHERE name = ANY(%b))) OR "
-        "(c.entity = 'asset' AND c.object_id IN (SELECT id FROM catalog_asset WHERE name = ANY(%b))) OR "
-        "(c.entity = 'version' AND c.object_id IN (SELECT o.version_id FROM lineage_runoutput o "
-        "JOIN lineage_run r ON r.id = o.run_id WHERE r.run_id = ANY(%b)))"
+        "SELECT c.entity, c.object_id, c.times FROM lineage_run r "
+        "JOIN lineage_facetclock c ON c.entity = 'run' AND c.object_id = r.id WHERE r.run_id = ANY(%b) "
+        "UNION ALL SELECT c.entity, c.object_id, c.times FROM lineage_job j "
+        "JOIN lineage_facetclock c ON c.entity = 'job' AND c.object_id = j.id "
+        f"WHERE {_BY_IDENTITY.replace('(namespace, name)', '(j.namespace, j.name)')} "
+        "UNION ALL SELECT c.entity, c.object_id, c.times FROM catalog_asset a "
+        "JOIN lineage_facetclock c ON c.entity = 'asset' AND c.object_id = a.id "
+        f"WHERE {_BY_IDENTITY.replace('(namespace, name)', '(a.namespace, a.name)')} "
+        "UNION ALL SELECT c.entity, c.object_id, c.times FROM lineage_run r "
+        "JOIN lineage_runoutput o ON o.run_id = r.id "
+        "JOIN lineage_facetclock c ON c.entity = 'version' AND c.object_id = o.version_id WHERE r.run_id = ANY(%b)"
     )
     _STATE_SQL = (
         "SELECT s.run_id, MAX(s.event_time) FROM lineage_runstatechange s JOIN lineage_run r ON r.id = s.run_id "
@@ -987,8 +993,6 @@ class _Projection:
         """The reads of every later phase, by natural keys, to be sent in one pipeline (see ``take_prefetched``)."""
         job_keys = sorted(self._job_refs())
         asset_keys = sorted(self._asset_lookup())
-        job_names = sorted({name for _, name in job_keys})
-        asset_names = sorted({name for _, name in asset_keys})
         run_ids = sorted(self._run_refs())
         field_sql, field_names, _ = _select_sql(
             Field,
@@ -1009,7 +1013,17 @@ class _Projection:
             (shapes["assets"][0], [[ns for ns, _ in asset_keys], [name for _, name in asset_keys]]),
             (shapes["runs"][0], [run_ids]),
             (self._IO_SQL, [run_ids, run_ids]),
-            (self._CLOCK_SQL, [run_ids, job_names, asset_names, run_ids]),
+            (
+                self._CLOCK_SQL,
+                [
+                    run_ids,
+                    [ns for ns, _ in job_keys],
+                    [name for _, name in job_keys],
+                    [ns for ns, _ in asset_keys],
+                    [name for _, name in asset_keys],
+                    run_ids,
+                ],
+            ),
             (self._STATE_SQL, [run_ids]),
             (shapes["fields"][0], [run_ids]),
         ]

@@ -50,4 +50,8 @@ class Migration(migrations.Migration):
             name='tags',
             field=models.JSONField(blank=True, default=list, help_text='Producer tags of the column: [{"key", "value"}].'),
         ),
+        migrations.AddIndex(
+            model_name='assetversion',
+            index=models.Index(condition=models.Q(('state', 'active')), fields=['asset'], name='catalog_version_active_idx'),
+        ),
     ]

@@ -56,7 +56,11 @@ class AssetVersion(TimeStampedModel):
                 violation_error_message="This asset already has a version with this label.",
             ),
         )
-        indexes = (models.Index(fields=("asset", "produced_at"), name="catalog_version_asset_time_idx"),)
+        indexes = (
+            models.Index(fields=("asset", "produced_at"), name="catalog_version_asset_time_idx"),
+            # Superseding a version touches only the asset's active ones (lineage ingestion, every new version).
+            models.Index(fields=("asset",), condition=models.Q(state="active"), name="catalog_version_active_idx"),
+        )
 
     def __str__(self) -> str:
         return f"{self.asset}@{self.version}"
