@@ -71,6 +71,7 @@ def _time(request, name: str) -> datetime | None:
 
 
 class MarquezView(APIView):
+    schema = None  # Marquez's API (documented by Marquez), not part of Custodian's REST OpenAPI document
     authentication_classes = (TokenOrBearerAuthentication, ApiKeyHeaderAuthentication, SessionAuthentication)
     permission_classes = (OpenLineageAccess,)
 

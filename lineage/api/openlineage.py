@@ -71,6 +71,7 @@ class OpenLineageAccess(BasePermission):
 
 
 class _OpenLineageView(APIView):
+    schema = None  # the OpenLineage protocol (spec/OpenLineage.yml), not part of Custodian's REST OpenAPI document
     authentication_classes = (TokenOrBearerAuthentication, ApiKeyHeaderAuthentication)
     permission_classes = (OpenLineageAccess,)
     parser_classes = ()  # the raw body is decoded by decode_body (gzip by header or magic bytes, size cap)
