@@ -66,7 +66,8 @@ def main() -> int:
     with gunicorn(url, workers=2) as base:
         for label, kwargs in (
             ("Spark-like: schema + column lineage on every output", {"cll_share": 1.0}),
-            ("Airflow-like: schema, column lineage on a quarter of outputs", {"cll_share": 0.25}),
+            ("Airflow-like: schema, column lineage on a quarter of runs", {"cll_share": 0.25}),
+            ("lean: 1–2 inputs, 1 output, 3-column schema", {"lean": True}),
         ):
             events = pipeline_events(jobs=100, runs=(2 * count + 1) * BATCH // 2, seed=len(label), **kwargs)
             size = sum(len(json.dumps(e)) for e in events[:2000]) / 2000

@@ -161,24 +161,28 @@ def _schema(columns: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def pipeline_events(*, jobs: int = 60, runs: int = 500, seed: int = 7, cll_share: float = 1.0) -> list[dict[str, Any]]:
+def pipeline_events(
+    *, jobs: int = 60, runs: int = 500, seed: int = 7, cll_share: float = 1.0, lean: bool = False
+) -> list[dict[str, Any]]:
     """
     START + COMPLETE events of ``runs`` runs over a DAG of ``jobs`` jobs (Airflow/Spark-like content: job type,
-    source location, nominal time, parent, schemas, column lineage, output statistics); about 3 KB each.
+    source location, nominal time, schemas, column lineage on ``cll_share`` of the runs, output statistics); 4–5 KB
+    each. ``lean``: one or two inputs, one output, three columns, no column lineage (about 2.4 KB).
     """
     rng = random.Random(seed)
     producers: list[list[tuple[str, str]]] = []
     for j in range(jobs):
-        producers.append([("s3://warehouse", f"layer{j // 10}/table_{j}_{k}") for k in range(1 + (rng.random() < 0.5))])
+        count = 1 if lean else 1 + (rng.random() < 0.5)
+        producers.append([("s3://warehouse", f"layer{j // 10}/table_{j}_{k}") for k in range(count)])
     start = datetime(2026, 1, 1, tzinfo=UTC)
     events = []
     for n in range(runs):
         j = n % jobs
         day = start + timedelta(days=n // jobs, minutes=j)
         upstream = [d for p in range(max(0, j - 12), j) for d in producers[p]]
-        inputs = rng.sample(upstream, k=min(len(upstream), rng.randint(1, 4))) if upstream else []
+        inputs = rng.sample(upstream, k=min(len(upstream), rng.randint(1, 2 if lean else 4))) if upstream else []
         run_id = str(uuid.uuid4())
-        cols = list(COLUMNS[: rng.randint(4, 8)])
+        cols = list(COLUMNS[:3] if lean else COLUMNS[: rng.randint(4, 8)])
         job_facets = {
             "jobType": {
                 "_producer": PRODUCER,
@@ -213,7 +217,7 @@ def pipeline_events(*, jobs: int = 60, runs: int = 500, seed: int = 7, cll_share
             for ns, name in inputs
         ]
         outs = []
-        with_lineage = rng.random() < cll_share
+        with_lineage = not lean and rng.random() < cll_share
         for ns, name in producers[j]:
             lineage = {
                 c: {

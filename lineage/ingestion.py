@@ -554,8 +554,16 @@ def _execute(sql: str, params: list[Any], *, fetch: bool = False) -> list[tuple]
         return []
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params, prepare=_prepare(sql))
         return cursor.fetchall() if fetch else []
+
+
+def _prepare(sql: str) -> bool:
+    """
+    Prepare the statement server-side (planned once per connection): Django turns psycopg's automatic preparation
+    off, and planning these statements costs more than running them. ``SET`` cannot be prepared.
+    """
+    return not sql.startswith("SET ")
 
 
 def _pipeline(statements: list[tuple[str, list[Any]]]) -> list[list[tuple]]:
@@ -569,7 +577,7 @@ def _pipeline(statements: list[tuple[str, list[Any]]]) -> list[list[tuple]]:
         with raw.pipeline():
             for sql, params in statements:
                 cursor = psycopg.Cursor(raw)
-                cursor.execute(sql, params)
+                cursor.execute(sql, params, prepare=_prepare(sql))
                 cursors.append(cursor)
         results = []
         for cursor in cursors:
@@ -601,7 +609,7 @@ def _deferred_writes():
     raw = connection.connection
     with connection.wrap_database_errors, raw.pipeline(), psycopg.Cursor(raw) as cursor:
         for sql, params in pending:
-            cursor.execute(sql, params)
+            cursor.execute(sql, params, prepare=_prepare(sql))
 
 
 def _insert_statement(
