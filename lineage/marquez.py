@@ -10,11 +10,9 @@ without its depth-tracking recursive CTE.
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +27,7 @@ from catalog.choices import VersionState
 from catalog.models import Asset, AssetVersion, Field
 from lineage import openlineage as ol
 from lineage.choices import RunOrigin, RunState
+from lineage.ingestion import no_gc_pauses
 from lineage.models import ColumnEdge, Job, JobDataset, JobDatasetWatermark, OpenLineageEvent, Run
 
 __all__ = (
@@ -826,23 +825,8 @@ def lineage_graph(*, node_id: str, depth: int = 20) -> dict[str, Any]:
         start = {_find_job(node.namespace, node.name).pk}
     else:
         raise ValueError("lineage nodeId must be a dataset: or job: node id")
-    with _no_gc_pauses():
+    with no_gc_pauses():
         return _graph(_traverse_jobs(start, max(0, depth)))
-
-
-@contextmanager
-def _no_gc_pauses():
-    """
-    Build a large answer without the cyclic garbage collector: it allocates ~100k short-lived dicts and lists
-    (freed by reference counting), which would otherwise trigger collections that walk the whole process heap.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _graph(job_ids: set[int]) -> dict[str, Any]:
