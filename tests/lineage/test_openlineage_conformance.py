@@ -94,7 +94,13 @@ def test_each_conformance_event_gets_its_expected_answer(path, client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "scenario",
-    ["airflow", "spark_dataproc_bigquery_shakespare", "spark_dataproc_simple_producer_test", "CLL"],
+    [
+        "airflow",
+        "spark_dataproc_bigquery_shakespare",
+        "spark_dataproc_simple_producer_test",
+        "spark_dataproc_simple_producer_test_complete",
+        "CLL",
+    ],
 )
 def test_a_compatibility_scenario_replays_into_completed_runs(scenario, client):
     # given
