@@ -164,6 +164,11 @@ def test_a_training_run_with_models_from_the_client(live_server, scientist):
             name="models/churn_base/versions/2",
             facets={"datasetType": model_type},
         ),
+        InputDataset(  # a custom facet as a plain dict: the convention's input role
+            namespace="s3://features",
+            name="churn/holdout",
+            inputFacets={"custodian_inputRole": {"_producer": PRODUCER, "role": "eval_data"}},
+        ),
     ]
     outputs = [
         OutputDataset(
@@ -196,6 +201,7 @@ def test_a_training_run_with_models_from_the_client(live_server, scientist):
     assert roles == {
         ("churn/features_v3", "2026-11-27", InputRole.TRAINING_DATA),
         ("models/churn_base/versions/2", "unversioned", InputRole.BASE_MODEL),
+        ("churn/holdout", "unversioned", InputRole.EVAL_DATA),
     }
     assert Asset.objects.get(name="models/churn_model/versions/7").kind == AssetKind.MODEL
 
