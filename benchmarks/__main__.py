@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORDER = (
     "lineage_closure",
-    "marquez_lineage",
+    "lineage_marquez",
     "openlineage_ingest",
     "openlineage_batch",
     "pii_scan",

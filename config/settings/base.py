@@ -117,6 +117,10 @@ CUSTODIAN_SUBJECT_KEY = env("CUSTODIAN_SUBJECT_KEY", default="")
 CUSTODIAN_MAX_LINEAGE_DEPTH = env.int("CUSTODIAN_MAX_LINEAGE_DEPTH", default=100)
 # OpenLineage request bodies: cap on the decompressed size.
 CUSTODIAN_OPENLINEAGE_MAX_BYTES = env.int("CUSTODIAN_OPENLINEAGE_MAX_BYTES", default=16 * 1024 * 1024)
+# A runId that is not a UUID is rejected (422) unless mapped to a name-based uuid5 of its text.
+CUSTODIAN_OPENLINEAGE_MAP_NON_UUID_RUN_IDS = env.bool("CUSTODIAN_OPENLINEAGE_MAP_NON_UUID_RUN_IDS", default=False)
+# Ingestion waits at most this long for a row lock before answering 503 + Retry-After.
+CUSTODIAN_OPENLINEAGE_LOCK_TIMEOUT_MS = env.int("CUSTODIAN_OPENLINEAGE_LOCK_TIMEOUT_MS", default=3000)
 # Uploaded files wait here for their scan (deleted when it ends); must be shared by web and worker machines.
 CUSTODIAN_UPLOAD_DIR = env.path("CUSTODIAN_UPLOAD_DIR", default=BASE_DIR / "media" / "uploads")
 # A running scan with no progress for this long is failed by the sweeper (its worker died).
