@@ -73,6 +73,7 @@ from lineage.models import (
     RunStateChange,
 )
 from lineage.services import default_input_role
+from lineage.signals import edges_recorded
 
 __all__ = (
     "EventOutcome",
@@ -446,6 +447,9 @@ def _store_and_project(valid: list[tuple[int, PreparedEvent]], actor: Actor) -> 
         if new_events:
             projection.keep(new_events)
             summaries = projection.run()
+            if projection.edge_runs:
+                # Flags (personal data, consent, retention) follow new lineage in this transaction.
+                edges_recorded.send(sender=Run, runs=sorted(projection.edge_runs), actor=actor)
             audit_record_many(
                 actor=actor,
                 entries=[
@@ -950,6 +954,7 @@ class _Projection:
         # eventTime order, request order among equal times: "later" below always means a later eventTime.
         self.events = sorted(events, key=lambda e: (e.parsed.event_time, e.index))
         self.actor = actor
+        self.edge_runs: set[int] = set()  # runs that gained edges (announced once the writes are flushed)
         self.now = timezone.now()
         self.jobs: dict[tuple[str, str], Job] = {}
         self.jobs_by_pk: dict[int, Job] = {}
@@ -1689,6 +1694,7 @@ class _Projection:
                 edges.extend((version_id, target, run_pk, role) for target in targets if target != version_id)
         if edges:
             _insert_chunked(Edge, ("source_id", "target_id", "run_id", "role"), edges)
+            self.edge_runs.update(edge[2] for edge in edges)
         for run_pk, asset_pk in self.new_input_keys:
             self.links.add((self.runs_by_pk[run_pk].job_id, asset_pk, JobDataset.INPUT))
         for run_pk, asset_pk in self.new_output_keys:
