@@ -74,8 +74,34 @@ class ModelViewSet(_AssetViewSet):
     kind = AssetKind.MODEL
 
 
-class SourceViewSet(ReadWriteViewSet):
-    """Where data comes from. Anyone who writes may record a source; officers correct them."""
+class _ServiceWriteViewSet(ReadWriteViewSet):
+    """Create and update through a service pair; the serializer only validates and renders."""
+
+    def create_object(self, *, actor, data):
+        raise NotImplementedError
+
+    def update_object(self, instance, *, actor, data):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        payload = self.get_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        instance = self.create_object(actor=api_actor(request), data=payload.validated_data)
+        return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        payload = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        payload.is_valid(raise_exception=True)
+        instance = self.update_object(instance, actor=api_actor(request), data=payload.validated_data)
+        return Response(self.get_serializer(instance).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+class SourceViewSet(_ServiceWriteViewSet):
+    """Where data comes from. Sources have no owner: anyone who writes may record or correct one (audited)."""
 
     serializer_class = SourceSerializer
     owner_write_only = False
@@ -85,27 +111,14 @@ class SourceViewSet(ReadWriteViewSet):
     def get_queryset(self):
         return selectors.source_list(user=self.request.user).order_by("name")
 
-    def create(self, request, *args, **kwargs):
-        payload = SourceSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        source = services.source_create(actor=api_actor(request), **payload.validated_data)
-        return Response(SourceSerializer(source).data, status=status.HTTP_201_CREATED)
+    def create_object(self, *, actor, data):
+        return services.source_create(actor=actor, **data)
 
-    def update(self, request, *args, **kwargs):
-        source = self.get_object()
-        payload = SourceSerializer(source, data=request.data, partial=kwargs.pop("partial", False))
-        payload.is_valid(raise_exception=True)
-        source = services.source_update(source=source, data=payload.validated_data, actor=api_actor(request))
-        return Response(SourceSerializer(source).data)
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, partial=True, **kwargs)
-
-    def get_owned_object(self, obj):
-        return obj
+    def update_object(self, instance, *, actor, data):
+        return services.source_update(source=instance, data=data, actor=actor)
 
 
-class LicenceViewSet(ReadWriteViewSet):
+class LicenceViewSet(_ServiceWriteViewSet):
     """Licences with machine-readable terms; officers register ``LicenseRef-…`` entries and edit terms."""
 
     serializer_class = LicenceSerializer
@@ -118,25 +131,15 @@ class LicenceViewSet(ReadWriteViewSet):
     def get_queryset(self):
         return selectors.licence_list(user=self.request.user).order_by("spdx_id")
 
-    def create(self, request, *args, **kwargs):
-        payload = LicenceSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        licence = services.licence_create(actor=api_actor(request), **payload.validated_data)
-        return Response(LicenceSerializer(licence).data, status=status.HTTP_201_CREATED)
+    def create_object(self, *, actor, data):
+        return services.licence_create(actor=actor, **data)
 
-    def update(self, request, *args, **kwargs):
-        licence = self.get_object()
-        payload = LicenceSerializer(licence, data=request.data, partial=kwargs.pop("partial", False))
-        payload.is_valid(raise_exception=True)
-        licence = services.licence_update(licence=licence, data=payload.validated_data, actor=api_actor(request))
-        return Response(LicenceSerializer(licence).data)
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, partial=True, **kwargs)
+    def update_object(self, instance, *, actor, data):
+        return services.licence_update(licence=instance, data=data, actor=actor)
 
 
-class PurposeViewSet(ReadWriteViewSet):
-    """Processing purposes; officers define them."""
+class PurposeViewSet(_ServiceWriteViewSet):
+    """Processing purposes; officers define and edit them."""
 
     serializer_class = PurposeSerializer
     officer_only_write = True
@@ -144,11 +147,11 @@ class PurposeViewSet(ReadWriteViewSet):
     def get_queryset(self):
         return selectors.purpose_list(user=self.request.user).order_by("name")
 
-    def create(self, request, *args, **kwargs):
-        payload = PurposeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        purpose = services.purpose_create(actor=api_actor(request), **payload.validated_data)
-        return Response(PurposeSerializer(purpose).data, status=status.HTTP_201_CREATED)
+    def create_object(self, *, actor, data):
+        return services.purpose_create(actor=actor, **data)
+
+    def update_object(self, instance, *, actor, data):
+        return services.purpose_update(purpose=instance, data=data, actor=actor)
 
 
 class DeploymentViewSet(ReadWriteViewSet):

@@ -281,3 +281,23 @@ def test_filters_on_licence_status_and_owner(api_client):
     assert [a["name"] for a in client.get("/api/datasets/?status=approved").json()["results"]] == ["by"]
     assert client.get("/api/datasets/?kind=model").status_code == 200
     assert Asset.objects.filter(kind=AssetKind.DATASET).count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "status_code"), [("scientist", 403), ("auditor", 403), ("officer", 200)])
+def test_purposes_are_edited_by_officers_only(role, status_code, api_client):
+    purpose = Purpose.objects.create(name="Fraud detection")
+    response = api_client(role).patch(f"/api/purposes/{purpose.pk}/", {"description": "card fraud"}, format="json")
+    assert response.status_code == status_code
+    purpose.refresh_from_db()
+    assert (purpose.description == "card fraud") == (status_code == 200)
+    assert AuditEvent.objects.filter(object_type="catalog.purpose").count() == (1 if status_code == 200 else 0)
+
+
+@pytest.mark.django_db
+def test_licence_terms_update_through_the_service(api_client):
+    response = api_client("officer").patch("/api/licences/MIT/", {"share_alike": True}, format="json")
+    assert response.status_code == 200
+    assert response.json()["share_alike"] is True
+    event = AuditEvent.objects.get(object_type="catalog.licence")
+    assert (event.before["share_alike"], event.after["share_alike"]) == (False, True)
