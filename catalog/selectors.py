@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from catalog.choices import AssetKind, VersionState
 from catalog.filters import AssetFilterSet, VersionFilterSet
@@ -14,6 +14,7 @@ from catalog.models import Asset, AssetVersion, Deployment, Field, Licence, Purp
 from core import roles
 
 __all__ = (
+    "asset_by_qualified_name",
     "asset_list",
     "current_version",
     "deployment_list",
@@ -39,6 +40,15 @@ def asset_list(*, user: Any = None, kind: str | None = None, filters: Mapping[st
         qs = qs.filter(kind=kind)
     qs = _visible(qs, user)
     return AssetFilterSet(filters or {}, queryset=qs).qs if filters else qs
+
+
+def asset_by_qualified_name(text: str) -> Asset | None:
+    """The asset whose ``namespace/name`` is ``text`` (namespaces and names may both contain slashes): one query."""
+    cuts = [i for i, ch in enumerate(text) if ch == "/" and 0 < i < len(text) - 1]
+    query = Q(pk__in=[])
+    for i in cuts:
+        query |= Q(namespace=text[:i], name=text[i + 1 :])
+    return Asset.objects.filter(query).order_by("pk").first()
 
 
 def version_list(*, user: Any = None, filters: Mapping[str, Any] | None = None) -> QuerySet:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Q
 from tqdm import tqdm
 
 from catalog.choices import AssetKind
 from catalog.models import Asset, AssetVersion
 from catalog.readers.errors import scrub_secrets
 from catalog.readers.sql import is_database_url
+from catalog.selectors import asset_by_qualified_name
 from catalog.services import asset_register, version_register
 from compliance.choices import ScanStatus
 from compliance.services import scan_request, scan_run_local
@@ -26,15 +26,6 @@ def split_qualified_name(text: str) -> tuple[str, str]:
     if cut <= 0 or cut == len(text) - 1:
         raise CommandError(f"--dataset must be NAMESPACE/NAME, got {text!r}")
     return text[:cut], text[cut + 1 :]
-
-
-def find_asset(text: str) -> Asset | None:
-    """The asset whose ``namespace/name`` is ``text`` (namespaces and names may both contain slashes)."""
-    cuts = [i for i, ch in enumerate(text) if ch == "/" and 0 < i < len(text) - 1]
-    query = Q(pk__in=[])
-    for i in cuts:
-        query |= Q(namespace=text[:i], name=text[i + 1 :])
-    return Asset.objects.filter(query).first()
 
 
 class Command(BaseCommand):
@@ -60,7 +51,7 @@ class Command(BaseCommand):
             location = path.resolve().as_uri()
         uri = scrub_secrets(location) + (f"#{query}" if query else "")
         with transaction.atomic():
-            asset = find_asset(dataset)
+            asset = asset_by_qualified_name(dataset)
             if asset is None:
                 namespace, name = split_qualified_name(dataset)
                 asset = asset_register(actor=actor, kind=AssetKind.DATASET, namespace=namespace, name=name)
